@@ -1,0 +1,71 @@
+# IKM Portal — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+MANAGE := $(BIN)/python manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve setup install install-dev test lint format check worker beat messages bench clean
+
+help:
+	@echo "make run      venv, install, migrate, reference + demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test     ruff check, ruff format --check, pytest (PostgreSQL when DATABASE_URL is set)"
+	@echo "make worker   Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat     Celery beat (periodic tasks)"
+	@echo "make messages regenerate the translation catalogues (needs GNU gettext)"
+	@echo "make bench    benchmarks in bench/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+setup: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+
+run: setup serve
+
+serve:
+	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(MANAGE) makemigrations --check --dry-run --settings=ikm_portal.settings.test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A ikm_portal worker -l info
+
+beat: install
+	$(BIN)/celery -A ikm_portal beat -l info --schedule $(VENV)/celerybeat-schedule
+
+messages: install
+	$(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(MANAGE) compilemessages --ignore=.venv
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3*

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "ikm_portal.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+    demo_module = "ikm_portal.accounts.demo"
+    role_permissions = {
+        "office_staff": ["accounts.view_user"],
+    }
+
+    def ready(self):
+        from ikm_portal.api import router
+
+        from . import roles
+        from .api.views import MeView, SignupView, TokenView
+
+        roles.connect()
+        router.register_view("auth/token", TokenView, name="auth-token")
+        router.register_view("accounts/signup", SignupView, name="accounts-signup")
+        router.register_view("accounts/me", MeView, name="accounts-me")

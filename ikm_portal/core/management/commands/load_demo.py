@@ -1,0 +1,39 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from ikm_portal.core.demo import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = (
+        "Load reference data and demo data from every app that declares a demo_module. "
+        "Idempotent: running it twice duplicates nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reference-only", action="store_true")
+
+    def handle(self, *args, reference_only=False, **options):
+        modules = [
+            import_module(config.demo_module)
+            for config in apps.get_app_configs()
+            if getattr(config, "demo_module", None)
+        ]
+        for module in modules:
+            if hasattr(module, "load_reference"):
+                with transaction.atomic():
+                    module.load_reference(self.stdout)
+        if reference_only:
+            return
+        logins: list[tuple[str, str]] = []
+        for module in modules:
+            if hasattr(module, "load_demo"):
+                with transaction.atomic():
+                    logins.extend(module.load_demo(self.stdout) or [])
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        for role, email in logins:
+            self.stdout.write(f"  {role:<18} {email}")

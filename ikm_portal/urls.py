@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from ikm_portal.api import router
+from ikm_portal.core.views import healthz
+
+admin.site.site_header = _("IKM Portal administration")
+admin.site.site_title = _("IKM Portal")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((router.urls, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("accounts/", include("ikm_portal.accounts.urls")),
+    path("notifications/", include("ikm_portal.notifications.urls")),
+    path("registry/", include("registry.urls")),
+    path("partners/", include("partnerships.urls")),
+    path("programs/", include("training.urls")),
+    path("", include("ikm_portal.core.urls")),
+]
