@@ -36,7 +36,9 @@ def sync_roles(*, using: str = "default") -> dict[str, int]:
 
 def _after_migrate(sender, using="default", **kwargs):
     # Permissions of every app exist only once the last app has migrated.
-    if sender is list(global_apps.get_app_configs())[-1]:
+    # post_migrate is sent once per app that has a models module.
+    with_models = [c for c in global_apps.get_app_configs() if c.models_module is not None]
+    if sender is with_models[-1]:
         sync_roles(using=using)
 
 

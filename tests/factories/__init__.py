@@ -1,0 +1,4 @@
+from .accounts import UserFactory
+from .partnerships import PartnerFactory, PartnerMemberFactory
+
+__all__ = ["PartnerFactory", "PartnerMemberFactory", "UserFactory"]
