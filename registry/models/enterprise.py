@@ -114,6 +114,10 @@ class Enterprise(TimeStampedModel):
     # --- Workforce and money ---
     workers_male = models.PositiveIntegerField(_("male workers"), default=0)
     workers_female = models.PositiveIntegerField(_("female workers"), default=0)
+    # Old office spreadsheets often give only a total: those workers are counted here.
+    workers_unspecified = models.PositiveIntegerField(
+        _("workers whose sex is not recorded"), default=0
+    )
     workers_total = models.PositiveIntegerField(_("workers"), default=0, editable=False)
     investment_idr = models.PositiveBigIntegerField(
         _("investment (Rp, excluding land and buildings)"), null=True, blank=True
@@ -227,7 +231,11 @@ class Enterprise(TimeStampedModel):
                 name="registry_enterprise_year_sane",
             ),
             models.CheckConstraint(
-                condition=Q(workers_total=models.F("workers_male") + models.F("workers_female")),
+                condition=Q(
+                    workers_total=models.F("workers_male")
+                    + models.F("workers_female")
+                    + models.F("workers_unspecified")
+                ),
                 name="registry_enterprise_workers_total",
             ),
         ]

@@ -20,6 +20,12 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=5,
+        blank=True,
+        help_text=_("Indicative postal code of a kelurahan, offered as the default."),
+    )
 
     class Meta:
         verbose_name = _("region")

@@ -56,7 +56,11 @@ def enterprise_derive(enterprise) -> list[str]:
     enterprise.name_key = name_key(enterprise.name)
     kelurahan = enterprise.kelurahan if enterprise.kelurahan_id else None
     enterprise.kecamatan_id = kelurahan.parent_id if kelurahan is not None else None
-    enterprise.workers_total = (enterprise.workers_male or 0) + (enterprise.workers_female or 0)
+    enterprise.workers_total = (
+        (enterprise.workers_male or 0)
+        + (enterprise.workers_female or 0)
+        + (enterprise.workers_unspecified or 0)
+    )
     size = size_class(workers=enterprise.workers_total, investment_idr=enterprise.investment_idr)
     enterprise.size_class, enterprise.size_class_rule = size.value, size.rule
     umkm = umkm_class(
