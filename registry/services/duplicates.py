@@ -250,7 +250,7 @@ def enterprise_merge(
         raise ApplicationError(_("A business cannot be merged with itself."))
     locked = {
         e.pk: e
-        for e in Enterprise.objects.select_for_update()
+        for e in Enterprise.objects.select_for_update(of=("self",))
         .select_related("kelurahan", "sentra", "owner")
         .filter(pk__in=[keep.pk, drop.pk])
         .order_by("pk")

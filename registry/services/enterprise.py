@@ -234,7 +234,7 @@ def enterprise_update(
     Change requests, merges and imports pass `check_editable=False` (they checked their own
     rules)."""
     enterprise = (
-        Enterprise.objects.select_for_update()
+        Enterprise.objects.select_for_update(of=("self",))
         .select_related("kelurahan", "sentra", "owner")
         .get(pk=enterprise.pk)
     )
@@ -328,7 +328,7 @@ def enterprise_transition(
     """The one way a business changes status: lock → no-op if already there → check the table →
     save → history and activity log → notify the owner (after commit)."""
     locked = (
-        Enterprise.objects.select_for_update()
+        Enterprise.objects.select_for_update(of=("self",))
         .select_related("kelurahan", "sentra", "owner")
         .get(pk=enterprise.pk)
     )
@@ -505,7 +505,7 @@ def change_request_transition(
     *, change_request: ChangeRequest, to_status: str, actor, reason: str = ""
 ) -> ChangeRequest:
     change_request = (
-        ChangeRequest.objects.select_for_update()
+        ChangeRequest.objects.select_for_update(of=("self",))
         .select_related("enterprise")
         .get(pk=change_request.pk)
     )
