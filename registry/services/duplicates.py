@@ -25,7 +25,7 @@ from ..errors import DuplicateRefused
 from ..models import EDITABLE_FIELDS, DuplicateFlag, Enterprise
 from .history import history_record
 
-NAME_SIMILARITY_THRESHOLD = 0.45
+NAME_SIMILARITY_THRESHOLD = 0.6
 
 
 def trigrams(text: str) -> set[str]:

@@ -144,3 +144,20 @@ def document_delete(*, document: Document, actor) -> None:
         before={"documents": name},
         after={"documents": f"- {name}"},
     )
+
+
+@transaction.atomic
+def sentra_save(*, instance, data: dict, actor):
+    """Create or change a sentra of the office's list."""
+    from ..models import Sentra
+
+    if not is_office(actor):
+        raise PermissionDenied
+    if instance is None:
+        sentra = Sentra.objects.create(**data)
+        activity_log(target=sentra, action="sentra.create", actor=actor)
+        return sentra
+    sentra, changed = model_update(instance=instance, data=data)
+    if changed:
+        activity_log(target=sentra, action="sentra.update", actor=actor, data={"fields": changed})
+    return sentra
