@@ -95,9 +95,9 @@ class Notification(TimeStampedModel):
 
     @property
     def recipient_label(self) -> str:
-        if self.recipient_id is not None:
-            return self.recipient.email if self.channel == Channel.IN_APP else self.address
-        return self.address
+        if self.address:
+            return self.address
+        return self.recipient.email if self.recipient_id is not None else ""
 
     @property
     def is_read(self) -> bool:
