@@ -14,7 +14,7 @@ from ikm_portal.core.exceptions import ApplicationError
 
 from . import services
 from .choices import Language
-from .forms import EmailAuthenticationForm, ProfileForm, SignupForm
+from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm, SignupForm
 
 
 def remember_language(response, language: str):
@@ -77,8 +77,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = OutboxPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
 
