@@ -4,6 +4,7 @@ from the environment (django-environ); see README.md for the table of variables.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ikm_portal.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -175,18 +177,60 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
-# A dead broker must never hang a web request: fail fast, the outbox row stays for the sweep.
+# A dead broker must never hang a web request: connect and socket time-outs of 2 s and one
+# quick publish retry, then the publish fails; the outbox row stays queued for the sweep.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
     "max_retries": 1,
+    # Longer than the longest retry countdown (NOTIFICATIONS_RETRY_MAX), so Redis does not
+    # hand a waiting retry to a second worker.
     "visibility_timeout": 3600,
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Periodic tasks (run `celery -A ikm_portal beat`). Later issues add their reminders here.
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": env.int("NOTIFICATIONS_SWEEP_EVERY", default=60),
+    },
+    "notifications-staff-digest": {
+        "task": "notifications.staff_digest",
+        "schedule": crontab(
+            hour=env.int("NOTIFICATIONS_DIGEST_HOUR", default=7),
+            minute=env.int("NOTIFICATIONS_DIGEST_MINUTE", default=0),
+        ),
+    },
+}
+
+# --- Notifications: the outbox (ikm_portal/notifications, docs/notifications.md) ---
+# A transient error (SMTP 4xx, connection error, gateway 5xx or time-out) is retried after
+# base·2^(attempt-1) seconds (capped, with jitter) up to NOTIFICATIONS_MAX_ATTEMPTS attempts.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE = env.int("NOTIFICATIONS_RETRY_BASE", default=30)
+NOTIFICATIONS_RETRY_MAX = env.int("NOTIFICATIONS_RETRY_MAX", default=1800)
+# The sweep re-enqueues rows still queued this many seconds after they were due.
+NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=120)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+# WhatsApp and SMS gateways (HTTP). Without an API URL the channel is off.
+WHATSAPP_API_URL = env.str("WHATSAPP_API_URL", default="")
+WHATSAPP_API_TOKEN = env.str("WHATSAPP_API_TOKEN", default="")
+WHATSAPP_SENDER = env.str("WHATSAPP_SENDER", default="")
+WHATSAPP_TIMEOUT = env.float("WHATSAPP_TIMEOUT", default=10.0)
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_TOKEN = env.str("SMS_API_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 
 # --- DRF: one router under /api/v1/, one exception handler for service errors ---
 REST_FRAMEWORK = {
@@ -230,5 +274,18 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; keep default
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: behaviour lives in static/js, styles in static/css.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
