@@ -37,7 +37,7 @@ KECAMATAN = {
 }
 KELURAHAN = {
     "35.73.05.1004": "Dinoyo",
-    "35.73.05.1001": "Tasikmadu",
+    "35.73.05.1012": "Tasik Madu",
     "35.73.01.1007": "Purwantoro",
     "35.73.01.1008": "Bunulrejo",
     "35.73.02.1011": "Penanggungan",
