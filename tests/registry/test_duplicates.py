@@ -163,7 +163,9 @@ def test_merge_refuses_archived_or_self(staff):
     b = EnterpriseFactory(status=EnterpriseStatus.ARCHIVED)
     with pytest.raises(Conflict):
         services.enterprise_merge(keep=a, drop=b, actor=staff)
-    with pytest.raises(Exception):  # noqa: B017
+    from ikm_portal.core.exceptions import ApplicationError
+
+    with pytest.raises(ApplicationError):
         services.enterprise_merge(keep=a, drop=a, actor=staff)
 
 
