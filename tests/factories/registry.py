@@ -119,7 +119,7 @@ class SentraFactory(factory.django.DjangoModelFactory):
 def _nik(n: int, female: bool = False) -> str:
     day = (n % 28) + 1 + (40 if female else 0)
     month = (n % 12) + 1
-    return f"357305{day:02d}{month:02d}85{n % 10000:04d}"
+    return f"357305{day:02d}{month:02d}85{n % 9999 + 1:04d}"
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
