@@ -70,13 +70,13 @@ def test_log_page_lists_rows_with_status_and_error(client_as, staff, owner):
         ("status=failed", ["failed-email"]),
         ("channel=in_app", ["sent-inapp"]),
         ("template=password_reset", ["reset"]),
-        ("recipient=budi", ["failed-email", "sent-inapp"]),
+        ("recipient=xyzzy", ["failed-email", "sent-inapp"]),
         ("recipient=0812 9999 0000", ["bare-sms"]),
         ("status=failed&channel=in_app", []),
     ],
 )
 def test_log_filters_by_status_channel_template_and_recipient(client_as, staff, query, expected):
-    budi = UserFactory(full_name="Budi Santoso", email="budi@example.id")
+    budi = UserFactory(full_name="Budi Xyzzy", email="budi@example.id")
     NotificationFactory(recipient=budi, status="failed", key="failed-email")
     NotificationFactory(recipient=budi, inbox=True, key="sent-inapp")
     NotificationFactory(template="password_reset", key="reset")
