@@ -48,3 +48,18 @@ def test_preferences_need_login(client):
     response = client.post("/notifications/preferences/", {"email": "on"})
     assert response.status_code == 302
     assert NotificationPreference.objects.count() == 0
+
+
+def test_choices_form_carries_a_csrf_token(owner):
+    import re
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    page = client.get("/accounts/profile/").content.decode()
+    form = page[page.index('action="/notifications/preferences/"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = client.post("/notifications/preferences/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=owner).email is False
