@@ -1,4 +1,15 @@
 from .accounts import UserFactory
-from .partnerships import PartnerFactory, PartnerMemberFactory
+from .partnerships import (
+    AgreementFactory,
+    PartnerFactory,
+    PartnerInvitationFactory,
+    PartnerMemberFactory,
+)
 
-__all__ = ["PartnerFactory", "PartnerMemberFactory", "UserFactory"]
+__all__ = [
+    "AgreementFactory",
+    "PartnerFactory",
+    "PartnerInvitationFactory",
+    "PartnerMemberFactory",
+    "UserFactory",
+]
