@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -14,6 +15,17 @@ from ikm_portal.core.exceptions import ApplicationError
 from . import services
 from .choices import Language
 from .forms import EmailAuthenticationForm, ProfileForm, SignupForm
+
+
+def remember_language(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response
 
 
 def signup(request):
@@ -47,11 +59,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         language = form.get_user().language
-        if language:
-            response.set_cookie(
-                "ikm_language", language, max_age=60 * 60 * 24 * 365, samesite="Lax"
-            )
-        return response
+        return remember_language(response, language) if language else response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -99,9 +107,7 @@ def profile(request):
         )
         translation.activate(user.language)
         messages.success(request, _("Your profile has been saved."))
-        response = redirect("accounts:profile")
-        response.set_cookie("ikm_language", user.language, max_age=60 * 60 * 24 * 365)
-        return response
+        return remember_language(redirect("accounts:profile"), user.language)
     return render(request, "accounts/profile.html", {"form": form})
 
 
@@ -115,5 +121,5 @@ def set_language(request):
     response = redirect(next_url)
     if language in Language.values:
         services.user_set_language(user=request.user, language=language)
-        response.set_cookie("ikm_language", language, max_age=60 * 60 * 24 * 365, samesite="Lax")
+        remember_language(response, language)
     return response

@@ -5,11 +5,27 @@ from .partnerships import (
     PartnerInvitationFactory,
     PartnerMemberFactory,
 )
+from .registry import (
+    CertificationFactory,
+    EnterpriseFactory,
+    KbliFactory,
+    ProductFactory,
+    RegionFactory,
+    SentraFactory,
+    VerifiedEnterpriseFactory,
+)
 
 __all__ = [
     "AgreementFactory",
+    "CertificationFactory",
+    "EnterpriseFactory",
+    "KbliFactory",
     "PartnerFactory",
     "PartnerInvitationFactory",
     "PartnerMemberFactory",
+    "ProductFactory",
+    "RegionFactory",
+    "SentraFactory",
     "UserFactory",
+    "VerifiedEnterpriseFactory",
 ]

@@ -1,0 +1,91 @@
+import re
+
+import pytest
+from django.core.management import call_command
+
+from ikm_portal.accounts.models import User
+from partnerships.models import PartnerMember
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_for_anonymous_explains_registration(client, settings):
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Daftarkan usaha" in body
+    assert settings.OFFICE_NAME in body
+
+
+def test_home_redirects_signed_in_users_to_their_dashboard(client, owner):
+    client.force_login(owner)
+    assert client.get("/")["Location"] == "/dashboard/"
+
+
+def test_dashboard_needs_login(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("fixture", ["owner", "staff", "office_admin", "partner_manager"])
+def test_dashboard_shows_the_role(client, request, fixture):
+    user = request.getfixturevalue(fixture)
+    client.force_login(user)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    assert str(user.role_labels[0]) in response.content.decode()
+
+
+def test_office_name_comes_from_settings(client, settings):
+    settings.OFFICE_NAME = "Dinas Perindustrian Kabupaten Contoh"
+    assert "Dinas Perindustrian Kabupaten Contoh" in client.get("/").content.decode()
+
+
+def test_privacy_page_names_the_data_protection_officer(client, settings):
+    body = client.get("/privacy/").content.decode()
+    assert settings.DPO_EMAIL in body
+
+
+def test_pages_use_no_cdn(client):
+    body = client.get("/").content.decode()
+    sources = re.findall(r'(?:src|href)="(https?://[^"]+)"', body)
+    assert sources == []
+
+
+def test_openapi_schema_and_docs_served_locally(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/accounts/signup/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
+
+
+def test_load_demo_is_idempotent_and_prints_one_login_per_role(capsys):
+    call_command("load_demo")
+    first = (User.objects.count(), PartnerMember.objects.count())
+    call_command("load_demo")
+    assert (User.objects.count(), PartnerMember.objects.count()) == first
+    out = capsys.readouterr().out
+    for role in [
+        "office_admin",
+        "office_staff",
+        "ikm_owner",
+        "partner_manager",
+        "partner_reviewer",
+    ]:
+        assert role in out
+
+
+def test_demo_logins_work(client, capsys):
+    from ikm_portal.core.demo import DEMO_PASSWORD
+
+    call_command("load_demo")
+    for email in [
+        "admin@demo.ikm.id",
+        "staf@demo.ikm.id",
+        "pemilik@demo.ikm.id",
+        "mitra@demo.ikm.id",
+    ]:
+        assert client.login(email=email, password=DEMO_PASSWORD), email
