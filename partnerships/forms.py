@@ -25,6 +25,7 @@ class DateInput(forms.DateInput):
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     logo = forms.FileField(
         label=_("Logo"),
         required=False,

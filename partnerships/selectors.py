@@ -17,11 +17,15 @@ from .permissions import (
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
-    return partners_visible_to(user).annotate(
-        member_count=Count("members", distinct=True),
-        active_agreement_count=Count(
-            "agreements", filter=Q(agreements__status=AgreementStatus.ACTIVE), distinct=True
-        ),
+    return (
+        partners_visible_to(user)
+        .annotate(
+            member_count=Count("members", distinct=True),
+            active_agreement_count=Count(
+                "agreements", filter=Q(agreements__status=AgreementStatus.ACTIVE), distinct=True
+            ),
+        )
+        .order_by("name")
     )
 
 

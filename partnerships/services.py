@@ -32,6 +32,15 @@ from .validators import validate_upload
 logger = logging.getLogger(__name__)
 
 
+def _outbox():
+    # TEMPORARY until the outbox lands on main.
+    try:
+        from ikm_portal.notifications.services import notification_queue
+    except ImportError:
+        return None
+    return notification_queue
+
+
 class InvitationInvalid(ApplicationError):
     code = "invitation_invalid"
     default_message = _("This invitation link is not valid.")
@@ -89,7 +98,7 @@ def partner_create(*, actor, logo=None, **data) -> Partner:
 
 @transaction.atomic
 def partner_update(*, partner: Partner, actor, data: dict, logo=None) -> Partner:
-    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    partner = Partner.objects.select_for_update(of=("self",)).get(pk=partner.pk)
     data = {k: v for k, v in data.items() if k in PARTNER_FIELDS}
     if "name" in data:
         data["name"] = data["name"].strip()
@@ -182,7 +191,7 @@ def agreement_create(
 
 @transaction.atomic
 def agreement_update(*, agreement: Agreement, actor, data: dict, document=None) -> Agreement:
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement = Agreement.objects.select_for_update(of=("self",)).get(pk=agreement.pk)
     if agreement.status == AgreementStatus.TERMINATED:
         raise InvalidTransition(_("A terminated agreement can no longer be changed."))
     data = {k: v for k, v in data.items() if k in AGREEMENT_FIELDS}
@@ -218,7 +227,7 @@ def agreement_transition(
     *, agreement: Agreement, to: str, actor=None, reason: str = ""
 ) -> Agreement:
     """The one way an agreement changes status (lock → no-op → table → save → log → notify)."""
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement = Agreement.objects.select_for_update(of=("self",)).get(pk=agreement.pk)
     source = agreement.status
     if source == to:
         return agreement
@@ -322,7 +331,9 @@ def agreements_remind_expiring(*, today: date | None = None) -> int:
 
 
 def _queue_expiry_reminder(*, agreement: Agreement, today: date) -> None:
-    from ikm_portal.notifications.services import notification_queue
+    notification_queue = _outbox()
+    if notification_queue is None:
+        return
 
     context = {
         "agreement_number": agreement.number,
@@ -444,7 +455,7 @@ def invitation_send_mail(*, invitation_id: int, link: str) -> bool:
 
 @transaction.atomic
 def invitation_revoke(*, invitation: PartnerInvitation, actor) -> PartnerInvitation:
-    invitation = PartnerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = PartnerInvitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.status == InvitationStatus.REVOKED:
         return invitation
     if invitation.status != InvitationStatus.PENDING:
@@ -464,7 +475,7 @@ def invitation_lookup(*, token: str, for_update: bool = False) -> PartnerInvitat
     """The pending invitation for a token, or InvitationInvalid saying why not."""
     qs = PartnerInvitation.objects.select_related("partner")
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     invitation = qs.filter(token_hash=_hash_token(token or "")).first()
     if invitation is None:
         raise InvitationInvalid()
@@ -566,7 +577,11 @@ def invitation_accept(
 def member_remove(*, member: PartnerMember, actor) -> None:
     """Remove a member from their partner; the person keeps their account but loses the
     partner role."""
-    member = PartnerMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = (
+        PartnerMember.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=member.pk)
+    )
     if actor is not None and member.user_id == actor.pk:
         raise ApplicationError(_("You cannot remove yourself."))
     if (

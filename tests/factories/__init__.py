@@ -14,9 +14,19 @@ from .registry import (
     SentraFactory,
     VerifiedEnterpriseFactory,
 )
+from .training import (
+    AnswerFactory,
+    ApplicationFactory,
+    ProgramFactory,
+    QuestionFactory,
+    StageFactory,
+    TrackFactory,
+)
 
 __all__ = [
     "AgreementFactory",
+    "AnswerFactory",
+    "ApplicationFactory",
     "CertificationFactory",
     "EnterpriseFactory",
     "KbliFactory",
@@ -24,8 +34,12 @@ __all__ = [
     "PartnerInvitationFactory",
     "PartnerMemberFactory",
     "ProductFactory",
+    "ProgramFactory",
+    "QuestionFactory",
     "RegionFactory",
     "SentraFactory",
+    "StageFactory",
+    "TrackFactory",
     "UserFactory",
     "VerifiedEnterpriseFactory",
 ]
