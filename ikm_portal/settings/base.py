@@ -311,3 +311,17 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Periodic tasks of the programme side (celery beat) ---
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["partnerships-agreements-daily"] = {
+    # Every morning: expire agreements past their end date; remind the office 30 days before.
+    "task": "partnerships.agreements_daily",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
+    # Close programmes whose window has ended; screen applications whose task was lost.
+    "task": "training.programs_sweep",
+    "schedule": 60 * 15,
+}
