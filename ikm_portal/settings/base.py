@@ -1,9 +1,11 @@
 """Settings shared by every environment. Everything that differs between deployments is read
 from the environment (django-environ); see README.md for the table of variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -80,7 +83,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ikm_portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ikm_portal.accounts.security.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ikm_portal.urls"
@@ -118,8 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "ikm_portal.accounts.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
@@ -176,18 +185,62 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Installations (and test runs) that share one Redis keep apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
-# A dead broker must never hang a web request: fail fast, the outbox row stays for the sweep.
+# A dead broker must never hang a web request: connect and socket time-outs of 2 s and one
+# quick publish retry, then the publish fails; the outbox row stays queued for the sweep.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
     "max_retries": 1,
+    # Longer than the longest retry countdown (NOTIFICATIONS_RETRY_MAX), so Redis does not
+    # hand a waiting retry to a second worker.
     "visibility_timeout": 3600,
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Periodic tasks (run `celery -A ikm_portal beat`). Later issues add their reminders here.
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": env.int("NOTIFICATIONS_SWEEP_EVERY", default=60),
+    },
+    "notifications-staff-digest": {
+        "task": "notifications.staff_digest",
+        "schedule": crontab(
+            hour=env.int("NOTIFICATIONS_DIGEST_HOUR", default=7),
+            minute=env.int("NOTIFICATIONS_DIGEST_MINUTE", default=0),
+        ),
+    },
+}
+
+# --- Notifications: the outbox (ikm_portal/notifications, docs/notifications.md) ---
+# A transient error (SMTP 4xx, connection error, gateway 5xx or time-out) is retried after
+# base·2^(attempt-1) seconds (capped, with jitter) up to NOTIFICATIONS_MAX_ATTEMPTS attempts.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE = env.int("NOTIFICATIONS_RETRY_BASE", default=30)
+NOTIFICATIONS_RETRY_MAX = env.int("NOTIFICATIONS_RETRY_MAX", default=1800)
+# The sweep re-enqueues rows still queued this many seconds after they were due.
+NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=120)
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+# WhatsApp and SMS gateways (HTTP). Without an API URL the channel is off.
+WHATSAPP_API_URL = env.str("WHATSAPP_API_URL", default="")
+WHATSAPP_API_TOKEN = env.str("WHATSAPP_API_TOKEN", default="")
+WHATSAPP_SENDER = env.str("WHATSAPP_SENDER", default="")
+WHATSAPP_TIMEOUT = env.float("WHATSAPP_TIMEOUT", default=10.0)
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_TOKEN = env.str("SMS_API_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 
 # --- DRF: one router under /api/v1/, one exception handler for service errors ---
 REST_FRAMEWORK = {
@@ -227,7 +280,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Sessions and sign-in throttling ---
 SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)  # seconds
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "ikm_portal.accounts.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "ikm_portal.accounts.security.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
+AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; keep default
 X_FRAME_OPTIONS = "DENY"
@@ -260,3 +325,121 @@ CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
     "task": "training.programs_sweep",
     "schedule": 60 * 15,
 }
+
+# =============================================================================================
+# --- Operations: logs, Sentry, cache and sessions, media storage, read replica, PgBouncer,
+# --- Celery queues and routing, heartbeats. Every variable is in docs/deployment.md's table.
+# =============================================================================================
+from ikm_portal.core.logging import logging_config  # noqa: E402
+
+# Logs: one line per record, JSON for log shippers (production's default) or plain text; every
+# line carries the request id and the user id, never a NIK (core/logging.py).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+MIDDLEWARE.insert(0, "ikm_portal.core.logging.RequestIdMiddleware")
+
+# Sentry (optional, the `sentry` extra): personal data scrubbed before anything is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from ikm_portal.core.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
+# Cache and sessions. Web processes are stateless: sessions live in the database (default) or,
+# with CACHE_URL pointing at Redis, in the cache ("cache" or "cached_db").
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+_SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}
+_session_choice = env.str("SESSION_ENGINE", default="db")
+# A short name from the table or a full dotted path.
+SESSION_ENGINE = _SESSION_ENGINES.get(_session_choice, _session_choice)
+if SESSION_ENGINE.endswith("backends.cache") and CACHES["default"]["BACKEND"].endswith(
+    "LocMemCache"
+):
+    raise ImproperlyConfigured(
+        "SESSION_ENGINE=cache needs a shared cache: set CACHE_URL=redis://… "
+        "(a per-process memory cache would log users out between processes)."
+    )
+
+# Media: the local file system (one server, or a shared mount such as NFS for several), or
+# S3-compatible object storage (MinIO, AWS, a provider's S3) through django-storages (the
+# `s3` extra). Uploads stay private: files are reached through permission-checking views,
+# which hand out short-lived signed URLs on S3.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    AWS_LOCATION = env.str("AWS_LOCATION", default="media")
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    AWS_DEFAULT_ACL = None  # the bucket's policy: private
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
+    AWS_S3_FILE_OVERWRITE = False
+    MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+elif STORAGE_BACKEND == "filesystem":
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}."
+    )
+STORAGES = {**STORAGES, "default": MEDIA_STORAGE}
+
+# PgBouncer in transaction pooling mode: server-side cursors cannot span transactions there.
+PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)
+if PGBOUNCER_TRANSACTION_MODE:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# Optional read replica for reports (core/db_router.py): reads inside reads_from_replica() and
+# tasks on the reports queue go there; writes and everything else stay on default.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = environ.Env.db_url_config(REPLICA_DATABASE_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if PGBOUNCER_TRANSACTION_MODE:
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASE_ROUTERS = ["ikm_portal.core.db_router.ReplicaRouter"]
+
+# Celery queues, one per kind of work, routed by task name (fnmatch patterns, first match
+# wins). Name tasks "<app>.<verb>_<what>": "notifications.*", "*.send_*" and "*.notify_*" go to
+# notifications; "*.import_*" to imports; "*.report_*" and "*.export_*" to reports; the rest to
+# default. A worker started without -Q consumes all four (single server); on several hosts
+# start one worker per queue (deploy/systemd/ikm-worker@.service).
+TASK_QUEUE_NAMES = ["default", "notifications", "imports", "reports"]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in TASK_QUEUE_NAMES}
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "notifications"},
+    "ikm_portal.notifications.*": {"queue": "notifications"},
+    "*.send_*": {"queue": "notifications"},
+    "*.notify_*": {"queue": "notifications"},
+    "imports.*": {"queue": "imports"},
+    "*.import_*": {"queue": "imports"},
+    "reports.*": {"queue": "reports"},
+    "*.report_*": {"queue": "reports"},
+    "*.export_*": {"queue": "reports"},
+}
+# Workers log through Django's LOGGING (JSON with request ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Heartbeats of workers and beat (core/heartbeats.py), shown by /healthz?full=1 and the
+# office administrator's dashboard. HEALTHZ_TOKEN lets a monitor read /healthz?full=1.
+HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
+HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=90)
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
