@@ -1,10 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ikm_portal.api import router
+from ikm_portal.core.middleware import csp_allow_inline_styles
 from ikm_portal.core.views import healthz
+
+
+@csp_allow_inline_styles
+def api_docs(request, *args, **kwargs):
+    # Swagger UI (split view: no inline script) ships one inline <style> block.
+    return SpectacularSwaggerSplitView.as_view(url_name="api-schema")(request, *args, **kwargs)
+
 
 admin.site.site_header = _("IKM Portal administration")
 admin.site.site_title = _("IKM Portal")
@@ -15,8 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("accounts/", include("ikm_portal.accounts.urls")),
     path("notifications/", include("ikm_portal.notifications.urls")),
     path("registry/", include("registry.urls")),

@@ -1,4 +1,17 @@
-from .enterprise import Certification, Enterprise, Product, mask_nik
+from .enterprise import (
+    BUSINESS_FIELDS,
+    CERTIFICATION_FIELDS,
+    EDITABLE_FIELDS,
+    FOREIGN_KEY_FIELDS,
+    LOCATION_FIELDS,
+    OWNER_FIELDS,
+    PRODUCT_FIELDS,
+    WORKFORCE_FIELDS,
+    Certification,
+    Enterprise,
+    Product,
+    mask_nik,
+)
 from .reference import Kbli, Region, Sentra
 from .workflow import (
     ChangeRequest,
@@ -11,6 +24,14 @@ from .workflow import (
 )
 
 __all__ = [
+    "BUSINESS_FIELDS",
+    "CERTIFICATION_FIELDS",
+    "EDITABLE_FIELDS",
+    "FOREIGN_KEY_FIELDS",
+    "LOCATION_FIELDS",
+    "OWNER_FIELDS",
+    "PRODUCT_FIELDS",
+    "WORKFORCE_FIELDS",
     "Certification",
     "ChangeRequest",
     "Document",

@@ -320,3 +320,30 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}".strip()
+
+
+# The fields an owner or the office writes, grouped by the steps of the registration form.
+# Foreign keys are named without `_id`; services take model instances for them.
+OWNER_FIELDS = ("owner_name", "owner_nik", "owner_gender", "phone", "email")
+BUSINESS_FIELDS = ("name", "brand", "nib", "npwp", "legal_form", "year_established", "sentra")
+LOCATION_FIELDS = ("address", "rt_rw", "kelurahan", "postal_code", "latitude", "longitude")
+WORKFORCE_FIELDS = (
+    "workers_male",
+    "workers_female",
+    "workers_unspecified",
+    "investment_idr",
+    "land_building_idr",
+    "annual_turnover_idr",
+    "modal_usaha_idr",
+)
+EDITABLE_FIELDS = OWNER_FIELDS + BUSINESS_FIELDS + LOCATION_FIELDS + WORKFORCE_FIELDS
+FOREIGN_KEY_FIELDS = ("sentra", "kelurahan")
+PRODUCT_FIELDS = (
+    "kbli",
+    "name",
+    "capacity_per_year",
+    "capacity_unit",
+    "raw_materials",
+    "marketing_reach",
+)
+CERTIFICATION_FIELDS = ("kind", "number", "expires_on")

@@ -89,3 +89,34 @@ def test_demo_logins_work(client, capsys):
         "mitra@demo.ikm.id",
     ]:
         assert client.login(email=email, password=DEMO_PASSWORD), email
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self';" in csp
+    assert "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def _is_email_template(path) -> bool:
+    parts = path.parts
+    in_notifications = "notifications" in parts and not {"log", "inbox"} & set(parts)
+    return "email" in parts or (in_notifications and path.name in {"body.html", "email_base.html"})
+
+
+def test_templates_have_no_inline_script_or_handlers():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = []
+    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        if _is_email_template(path):
+            continue  # mail clients need inline styles; e-mails carry no script
+        text = path.read_text()
+        for bad in ("<script>", "onclick=", "onchange=", "onsubmit=", "hx-on", "style="):
+            if bad in text:
+                offenders.append(f"{path.name}: {bad}")
+    assert offenders == []

@@ -1,0 +1,315 @@
+"""The registry API under /api/v1/. Every view scopes with ``enterprises_visible_to`` (through
+the selectors) and writes through the services the pages use."""
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ikm_portal.core.services import activity_log
+
+from .. import selectors, services
+from ..choices import EnterpriseStatus, HistorySource, RegistrationSource
+from ..filtersets import EnterpriseFilterSet, KbliFilterSet, RegionFilterSet
+from ..models import DuplicateFlag, ImportJob, Kbli, Region
+from ..permissions import (
+    OfficeOnly,
+    RegistryUser,
+    can_unmask_nik,
+    is_office,
+    require_office,
+)
+from ..services import exports, imports
+from .serializers import (
+    DuplicateFlagSerializer,
+    EnterpriseSerializer,
+    FieldChangeSerializer,
+    ImportJobSerializer,
+    ImportRequestSerializer,
+    KbliSerializer,
+    MergeSerializer,
+    NikSearchSerializer,
+    ReasonSerializer,
+    RegionSerializer,
+)
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Kemendagri regions: `?level=kecamatan&parent=35.73`."""
+
+    queryset = Region.objects.order_by("code")
+    serializer_class = RegionSerializer
+    permission_classes = [IsAuthenticated, RegistryUser]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RegionFilterSet
+    lookup_value_regex = r"[0-9.]+"
+
+
+class KbliViewSet(viewsets.ReadOnlyModelViewSet):
+    """KBLI codes: `?q=tempe&level=class` (level by name or by digits 2-5), `?version=2020`."""
+
+    queryset = Kbli.objects.order_by("version", "code")
+    serializer_class = KbliSerializer
+    permission_classes = [IsAuthenticated, RegistryUser]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = KbliFilterSet
+
+
+class EnterpriseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """IKM businesses. Owners see and write their own; office staff see all. `owner_nik` is
+    masked (`************1234`) unless you are the owner or hold the unmask permission."""
+
+    serializer_class = EnterpriseSerializer
+    permission_classes = [IsAuthenticated, RegistryUser]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EnterpriseFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        qs = selectors.enterprise_list(user=self.request.user)
+        if self.action == "list":
+            return qs.order_by("-created_at", "-id")
+        return qs
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if request.user.pk != instance.owner_id and can_unmask_nik(request.user, instance):
+            activity_log(target=instance, action="enterprise.nik_viewed", actor=request.user)
+        return Response(self.get_serializer(instance).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kwargs = serializer.service_kwargs()
+        if is_office(request.user):
+            owner = serializer.validated_data.get("owner_email")
+            source = serializer.validated_data.get("source") or RegistrationSource.WALK_IN
+        else:
+            owner, source = request.user, RegistrationSource.API
+        enterprise = services.enterprise_create(
+            actor=request.user,
+            owner=owner,
+            source=source,
+            history_source=HistorySource.API,
+            **kwargs,
+        )
+        enterprise = selectors.enterprise_get(user=request.user, pk=enterprise.pk)
+        return Response(self.get_serializer(enterprise).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        if not partial:
+            return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        extra = {}
+        if is_office(request.user) and serializer.validated_data.get("owner_email"):
+            extra["owner"] = serializer.validated_data["owner_email"]
+        kwargs = serializer.service_kwargs()
+        kwargs["data"] |= extra
+        services.enterprise_update(
+            enterprise=instance, actor=request.user, source=HistorySource.API, **kwargs
+        )
+        instance = selectors.enterprise_get(user=request.user, pk=instance.pk)
+        return Response(self.get_serializer(instance).data)
+
+    def _transition(self, request, to_status):
+        enterprise = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.enterprise_transition(
+            enterprise=enterprise,
+            to_status=to_status,
+            actor=request.user,
+            reason=body.validated_data.get("reason", ""),
+            source=HistorySource.API,
+        )
+        enterprise = selectors.enterprise_get(user=request.user, pk=enterprise.pk)
+        return Response(self.get_serializer(enterprise).data)
+
+    @extend_schema(request=None, responses={200: EnterpriseSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, EnterpriseStatus.SUBMITTED)
+
+    @extend_schema(request=None, responses={200: EnterpriseSerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._transition(request, EnterpriseStatus.VERIFIED)
+
+    @extend_schema(request=ReasonSerializer, responses={200: EnterpriseSerializer})
+    @action(detail=True, methods=["post"], url_path="request-revision")
+    def request_revision(self, request, pk=None):
+        return self._transition(request, EnterpriseStatus.NEEDS_REVISION)
+
+    @extend_schema(request=ReasonSerializer, responses={200: EnterpriseSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(request, EnterpriseStatus.REJECTED)
+
+    @extend_schema(request=ReasonSerializer, responses={200: EnterpriseSerializer})
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._transition(request, EnterpriseStatus.ARCHIVED)
+
+    @extend_schema(responses={200: FieldChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        enterprise = self.get_object()
+        rows = selectors.history_for(enterprise=enterprise, user=request.user)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(FieldChangeSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: DuplicateFlagSerializer(many=True)})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def duplicates(self, request, pk=None):
+        enterprise = self.get_object()
+        require_office(request.user)
+        rows = selectors.duplicates_for(enterprise=enterprise)
+        return Response(DuplicateFlagSerializer(rows, many=True).data)
+
+    @extend_schema(request=None, responses={200: DuplicateFlagSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"duplicates/(?P<flag_id>\d+)/not-duplicate",
+        filter_backends=[],
+    )
+    def not_duplicate(self, request, pk=None, flag_id=None):
+        enterprise = self.get_object()
+        require_office(request.user, "registry.change_duplicateflag")
+        flag = get_object_or_404(
+            DuplicateFlag.objects.filter(enterprise=enterprise)
+            | DuplicateFlag.objects.filter(other=enterprise),
+            pk=flag_id,
+        )
+        services.duplicate_flag_dismiss(flag=flag, actor=request.user)
+        rows = [
+            r for r in selectors.duplicates_for(enterprise=enterprise) if r["flag"].pk == flag.pk
+        ]
+        return Response(DuplicateFlagSerializer(rows[0]).data)
+
+    @extend_schema(request=MergeSerializer, responses={200: EnterpriseSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def merge(self, request, pk=None):
+        keep = self.get_object()
+        require_office(request.user, "registry.merge_enterprise")
+        body = MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        drop = selectors.enterprise_get(user=request.user, pk=body.validated_data["drop"])
+        services.enterprise_merge(
+            keep=keep, drop=drop, actor=request.user, source=HistorySource.API
+        )
+        keep = selectors.enterprise_get(user=request.user, pk=keep.pk)
+        return Response(self.get_serializer(keep).data)
+
+    @extend_schema(request=NikSearchSerializer, responses={200: EnterpriseSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="search-nik")
+    def search_nik(self, request):
+        """Exact NIK match, sent in the body (never in a URL); office staff only."""
+        require_office(request.user)
+        body = NikSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        qs = self.filter_queryset(self.get_queryset()).filter(owner_nik=body.validated_data["nik"])
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class _AnyFormat(BaseContentNegotiation):
+    """`?format=csv|xlsx` chooses the file, not a DRF renderer."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class EnterpriseExportView(APIView):
+    """`GET /api/v1/enterprises/export/?format=csv|xlsx` with the list's filters."""
+
+    permission_classes = [IsAuthenticated, OfficeOnly]
+    content_negotiation_class = _AnyFormat
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
+        responses={(200, "text/csv"): bytes},
+    )
+    def get(self, request):
+        require_office(request.user, "registry.export_enterprise")
+        fmt = request.query_params.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            return Response({"format": ["Choose csv or xlsx."]}, status=status.HTTP_400_BAD_REQUEST)
+        filterset = EnterpriseFilterSet(
+            request.query_params, queryset=selectors.enterprise_list(user=request.user)
+        )
+        if not filterset.is_valid():
+            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+        return exports.export_response(queryset=filterset.qs, fmt=fmt, user=request.user)
+
+
+class EnterpriseImportView(APIView):
+    """`POST /api/v1/enterprises/import/` (multipart `file`, `dry_run`) → the import report.
+
+    A dry run only checks. Without it the rows are imported (all valid rows, or all or nothing
+    with `mode=all_or_nothing`). Large files run in the background: the answer is 202 and the
+    report's `status` and `progress_percent` are polled at `/api/v1/enterprises/imports/{id}/`."""
+
+    permission_classes = [IsAuthenticated, OfficeOnly]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportRequestSerializer, responses={200: ImportJobSerializer})
+    def post(self, request):
+        require_office(request.user, "registry.import_enterprise")
+        body = ImportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        job = imports.import_start(
+            upload=data["file"],
+            actor=request.user,
+            dry_run=data["dry_run"],
+            mode=data["mode"],
+            target_status=data["target_status"],
+            encoding=data.get("encoding") or "",
+        )
+        job.refresh_from_db()
+        code = status.HTTP_202_ACCEPTED if job.status in imports.RUNNING else status.HTTP_200_OK
+        return Response(ImportJobSerializer(job).data, status=code)
+
+
+class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Import reports (office staff). `POST …/{id}/confirm/` imports a checked file."""
+
+    serializer_class = ImportJobSerializer
+    permission_classes = [IsAuthenticated, OfficeOnly]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        require_office(self.request.user, "registry.import_enterprise")
+        return ImportJob.objects.all()
+
+    @extend_schema(
+        request=ImportRequestSerializer(partial=True), responses={200: ImportJobSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        job = self.get_object()
+        mode = request.data.get("mode") or job.mode
+        job = imports.import_confirm(job=job, actor=request.user, mode=mode)
+        job.refresh_from_db()
+        code = status.HTTP_202_ACCEPTED if job.status in imports.RUNNING else status.HTTP_200_OK
+        return Response(ImportJobSerializer(job).data, status=code)

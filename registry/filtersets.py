@@ -1,0 +1,171 @@
+"""One FilterSet per model, shared by the HTML register and the API list."""
+
+import contextlib
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CertificationKind, EnterpriseStatus, KbliLevel, RegionLevel, SizeClass
+from .models import Certification, Enterprise, Kbli, Product, Region, Sentra
+
+ORDERING = (
+    ("name", "name"),
+    ("created_at", "created_at"),
+    ("submitted_at", "submitted_at"),
+    ("updated_at", "updated_at"),
+    ("year_established", "year_established"),
+    ("workers_total", "workers_total"),
+    ("status", "status"),
+)
+
+
+class EnterpriseFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=EnterpriseStatus.choices
+    )
+    kecamatan = django_filters.CharFilter(
+        label=_("Kecamatan"), field_name="kecamatan_id", method="filter_region"
+    )
+    kelurahan = django_filters.CharFilter(
+        label=_("Kelurahan"), field_name="kelurahan_id", method="filter_region"
+    )
+    kbli = django_filters.CharFilter(
+        label=_("KBLI"),
+        method="filter_kbli",
+        help_text=_("A KBLI code or its beginning: 10 (division), 103, 10391."),
+    )
+    size_class = django_filters.MultipleChoiceFilter(
+        label=_("Size class"), choices=SizeClass.choices
+    )
+    sentra = django_filters.ModelChoiceFilter(
+        label=_("Sentra"), queryset=Sentra.objects.all(), field_name="sentra"
+    )
+    certification = django_filters.ChoiceFilter(
+        label=_("Certification"), choices=CertificationKind.choices, method="filter_certification"
+    )
+    has_nib = django_filters.BooleanFilter(label=_("Has an NIB"), method="filter_has_nib")
+    year_from = django_filters.NumberFilter(
+        label=_("Founded from (year)"), field_name="year_established", lookup_expr="gte"
+    )
+    year_to = django_filters.NumberFilter(
+        label=_("Founded until (year)"), field_name="year_established", lookup_expr="lte"
+    )
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        help_text=_("Name, brand, owner's name, NIB or phone."),
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=ORDERING,
+        field_labels={
+            "name": _("Name"),
+            "created_at": _("Registered"),
+            "submitted_at": _("Submitted"),
+            "updated_at": _("Last changed"),
+            "year_established": _("Year established"),
+            "workers_total": _("Workers"),
+            "status": _("Status"),
+        },
+    )
+
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+
+    def filter_region(self, queryset, name, value):
+        # A code with dots, or without (3573051004) as spreadsheets often carry it.
+        value = value.strip()
+        if value.isdigit() and len(value) in (6, 10):
+            value = ".".join(
+                [value[:2], value[2:4], value[4:6]] + ([value[6:]] if len(value) == 10 else [])
+            )
+        return queryset.filter(**{name: value})
+
+    def filter_kbli(self, queryset, name, value):
+        value = value.strip().upper()
+        if not value:
+            return queryset
+        if value == "C":
+            return queryset.filter(Exists(Product.objects.filter(enterprise=OuterRef("pk"))))
+        products = Product.objects.filter(enterprise=OuterRef("pk"))
+        if len(value) == 5:
+            products = products.filter(kbli_code=value)
+        else:
+            products = products.filter(kbli_code__startswith=value)
+        return queryset.filter(Exists(products))
+
+    def filter_certification(self, queryset, name, value):
+        return queryset.filter(
+            Exists(Certification.objects.filter(enterprise=OuterRef("pk"), kind=value))
+        )
+
+    def filter_has_nib(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(nib="") if value else queryset.filter(nib="")
+
+    def filter_q(self, queryset, name, value):
+        """Never the NIK: it is searched by exact match through a POST (see views)."""
+        from ikm_portal.core.validators import normalize_phone
+
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = (
+            Q(name__icontains=value) | Q(brand__icontains=value) | Q(owner_name__icontains=value)
+        )
+        digits = value.replace(" ", "").replace("-", "").replace(".", "")
+        if digits.isdigit() and len(digits) == 13:
+            condition |= Q(nib=digits)
+        with contextlib.suppress(ValidationError):  # not a phone number: by name only
+            condition |= Q(phone=normalize_phone(value))
+        return queryset.filter(condition)
+
+
+def division_choices():
+    return [
+        (k.code, f"{k.code} {k.title}")
+        for k in Kbli.objects.filter(level=KbliLevel.DIVISION).order_by("code")
+    ]
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=RegionLevel.choices)
+    parent = django_filters.CharFilter(field_name="parent_id")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Region
+        fields: list[str] = []
+
+
+class KbliFilterSet(django_filters.FilterSet):
+    level = django_filters.CharFilter(
+        method="filter_level",
+        help_text=_("section, division, group, subgroup, class — or the number of digits 2–5."),
+    )
+    version = django_filters.CharFilter()
+    q = django_filters.CharFilter(method="filter_q")
+
+    class Meta:
+        model = Kbli
+        fields: list[str] = []
+
+    def filter_level(self, queryset, name, value):
+        from .choices import KBLI_LEVEL_BY_LENGTH
+
+        value = value.strip().lower()
+        if value.isdigit():
+            value = KBLI_LEVEL_BY_LENGTH.get(int(value), value)
+        return queryset.filter(level=value)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(code__startswith=value)
+        return queryset.filter(Q(title_id__icontains=value) | Q(title_en__icontains=value))

@@ -1,0 +1,312 @@
+"""Duplicates: exact ones are refused, near ones are flagged to staff, never refused.
+
+Refused: the same NIB on two active records, or the same NIK with the same business name. The
+message gives the existing record's status and nothing of its owner.
+Flagged: a similar name in the same kelurahan (trigram similarity — pg_trgm on PostgreSQL, the
+same measure computed in Python on SQLite), the same phone, the same NIK with another business.
+"""
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ikm_portal.core.exceptions import ApplicationError, Conflict
+from ikm_portal.core.services import activity_log
+
+from ..choices import (
+    INACTIVE_STATUSES,
+    DuplicateFlagStatus,
+    DuplicateKind,
+    EnterpriseStatus,
+    HistorySource,
+)
+from ..errors import DuplicateRefused
+from ..models import EDITABLE_FIELDS, DuplicateFlag, Enterprise
+from .history import history_record
+
+NAME_SIMILARITY_THRESHOLD = 0.6
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: each word padded with two spaces before and one after."""
+    grams: set[str] = set()
+    for word in text.split():
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    ta, tb = trigrams(a), trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+def _active(qs):
+    return qs.exclude(status__in=sorted(INACTIVE_STATUSES))
+
+
+def _compared(qs):
+    """Records that near-duplicate checks look at: active and no longer drafts."""
+    return _active(qs).exclude(status=EnterpriseStatus.DRAFT)
+
+
+def exact_duplicate(
+    *, nib: str, owner_nik: str, name_key: str, exclude_id: int | None = None
+) -> tuple[str, Enterprise] | None:
+    """("nib" | "nik_name", the existing record) or None."""
+    qs = _active(Enterprise.objects.all())
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    if nib:
+        found = qs.filter(nib=nib).only("id", "status").first()
+        if found:
+            return "nib", found
+    if owner_nik and name_key:
+        found = qs.filter(owner_nik=owner_nik, name_key=name_key).only("id", "status").first()
+        if found:
+            return "nik_name", found
+    return None
+
+
+def duplicate_message(kind: str, existing_status: str) -> tuple[str, str]:
+    """(field, message) of a refusal: the existing record's status, none of its owner's data."""
+    status = EnterpriseStatus(existing_status).label
+    if kind == "nib":
+        return "nib", _(
+            "A business with this NIB is already registered (status: %(status)s). "
+            "Contact the office if it is yours."
+        ) % {"status": status}
+    return "name", _(
+        "The owner with this NIK already registered a business with this name (status: %(status)s)."
+    ) % {"status": status}
+
+
+def duplicates_check_exact(*, enterprise: Enterprise) -> None:
+    """Raise DuplicateRefused (409) when an active record holds the same NIB, or the same NIK
+    with the same name. Inactive records (rejected, archived) are not checked."""
+    if enterprise.status in INACTIVE_STATUSES:
+        return
+    found = exact_duplicate(
+        nib=enterprise.nib,
+        owner_nik=enterprise.owner_nik,
+        name_key=enterprise.name_key,
+        exclude_id=enterprise.pk,
+    )
+    if found:
+        kind, existing = found
+        field, message = duplicate_message(kind, existing.status)
+        raise DuplicateRefused(message, field_errors={field: [message]})
+
+
+def similar_names(
+    *, kelurahan_id: str | None, name_key: str, exclude_ids=(), limit: int = 10
+) -> list[tuple[int, float]]:
+    """[(id, similarity)] of active, non-draft records in the kelurahan with a similar name."""
+    if not kelurahan_id or not name_key:
+        return []
+    qs = _compared(Enterprise.objects.filter(kelurahan_id=kelurahan_id)).exclude(
+        pk__in=list(exclude_ids)
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        rows = (
+            qs.annotate(similarity=TrigramSimilarity("name_key", name_key))
+            .filter(similarity__gte=NAME_SIMILARITY_THRESHOLD)
+            .order_by("-similarity", "id")
+            .values_list("id", "similarity")[:limit]
+        )
+        return [(pk, round(float(sim), 3)) for pk, sim in rows]
+    scored = [
+        (pk, round(trigram_similarity(name_key, key), 3))
+        for pk, key in qs.values_list("id", "name_key").iterator()
+    ]
+    scored = [s for s in scored if s[1] >= NAME_SIMILARITY_THRESHOLD]
+    scored.sort(key=lambda s: (-s[1], s[0]))
+    return scored[:limit]
+
+
+def duplicates_find(enterprise: Enterprise) -> list[tuple[int, str, float | None]]:
+    """[(other id, kind, score)] — near duplicates of this record among compared records."""
+    found: list[tuple[int, str, float | None]] = []
+    base = _compared(Enterprise.objects.exclude(pk=enterprise.pk))
+    for pk, score in similar_names(
+        kelurahan_id=enterprise.kelurahan_id,
+        name_key=enterprise.name_key,
+        exclude_ids=[enterprise.pk] if enterprise.pk else [],
+    ):
+        found.append((pk, DuplicateKind.SIMILAR_NAME, score))
+    if enterprise.phone:
+        found += [
+            (pk, DuplicateKind.SAME_PHONE, None)
+            for pk in base.filter(phone=enterprise.phone).values_list("id", flat=True)[:10]
+        ]
+    if enterprise.owner_nik:
+        found += [
+            (pk, DuplicateKind.SAME_NIK, None)
+            for pk in base.filter(owner_nik=enterprise.owner_nik)
+            .exclude(name_key=enterprise.name_key)
+            .values_list("id", flat=True)[:10]
+        ]
+    return found
+
+
+def duplicates_flag(enterprise: Enterprise) -> int:
+    """Create an open flag for each new near duplicate; a pair already judged "not a
+    duplicate" stays judged. Returns the number of new flags."""
+    if enterprise.status in INACTIVE_STATUSES or enterprise.status == EnterpriseStatus.DRAFT:
+        return 0
+    rows = []
+    for other_id, kind, score in duplicates_find(enterprise):
+        low, high = sorted((enterprise.pk, other_id))
+        rows.append(DuplicateFlag(enterprise_id=low, other_id=high, kind=kind, score=score))
+    if not rows:
+        return 0
+    existing = set(
+        DuplicateFlag.objects.filter(Q(enterprise=enterprise) | Q(other=enterprise)).values_list(
+            "enterprise_id", "other_id", "kind"
+        )
+    )
+    new = [r for r in rows if (r.enterprise_id, r.other_id, r.kind) not in existing]
+    DuplicateFlag.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def duplicate_flags_for(enterprise: Enterprise, *, open_only: bool = False):
+    qs = DuplicateFlag.objects.filter(Q(enterprise=enterprise) | Q(other=enterprise))
+    if open_only:
+        qs = qs.filter(status=DuplicateFlagStatus.OPEN)
+    return qs.select_related("enterprise", "other", "enterprise__kelurahan", "other__kelurahan")
+
+
+@transaction.atomic
+def duplicate_flag_dismiss(*, flag: DuplicateFlag, actor) -> DuplicateFlag:
+    flag = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status == DuplicateFlagStatus.NOT_DUPLICATE:
+        return flag
+    if flag.status != DuplicateFlagStatus.OPEN:
+        raise Conflict(_("This possible duplicate has already been resolved."))
+    flag.status = DuplicateFlagStatus.NOT_DUPLICATE
+    flag.resolved_by = actor
+    flag.resolved_at = timezone.now()
+    flag.save(update_fields=["status", "resolved_by", "resolved_at"])
+    for target, other in ((flag.enterprise, flag.other_id), (flag.other, flag.enterprise_id)):
+        activity_log(
+            target=target,
+            action="enterprise.not_duplicate",
+            actor=actor,
+            data={"other": other, "kind": flag.kind},
+        )
+    return flag
+
+
+def _move_foreign_records(*, drop: Enterprise, keep: Enterprise) -> dict[str, int]:
+    """Point every record of other apps (training applications …) and the office's own records
+    about the business (documents, facilitation) from `drop` to `keep`."""
+    moved: dict[str, int] = {}
+    own_moves = {"documents", "facilitations"}
+    for rel in Enterprise._meta.related_objects:
+        if not (rel.one_to_many and rel.field.concrete):
+            continue
+        model = rel.related_model
+        is_registry = model._meta.app_label == "registry"
+        if is_registry and rel.get_accessor_name() not in own_moves:
+            continue
+        if model is Enterprise:
+            continue
+        label = model._meta.label_lower
+        try:
+            with transaction.atomic():
+                count = model._default_manager.filter(**{rel.field.name: drop}).update(
+                    **{rel.field.name: keep}
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _(
+                    "The two businesses cannot be merged: both have %(what)s that cannot be "
+                    "combined (for example an application to the same programme). Resolve "
+                    "that first."
+                )
+                % {"what": model._meta.verbose_name_plural}
+            ) from exc
+        if count:
+            moved[label] = count
+    return moved
+
+
+@transaction.atomic
+def enterprise_merge(
+    *, keep: Enterprise, drop: Enterprise, actor, source: str = HistorySource.PAGE
+) -> Enterprise:
+    """Merge `drop` into `keep`: `drop` is archived with a pointer to `keep` (both histories
+    stay), fields empty in `keep` are filled from `drop`, and the applications, documents and
+    facilitation records of `drop` move to `keep`."""
+    from .enterprise import enterprise_set_status, enterprise_update
+
+    if keep.pk == drop.pk:
+        raise ApplicationError(_("A business cannot be merged with itself."))
+    locked = {
+        e.pk: e
+        for e in Enterprise.objects.select_for_update(of=("self",))
+        .select_related("kelurahan", "sentra", "owner")
+        .filter(pk__in=[keep.pk, drop.pk])
+        .order_by("pk")
+    }
+    keep, drop = locked[keep.pk], locked[drop.pk]
+    if EnterpriseStatus.ARCHIVED in (keep.status, drop.status):
+        raise Conflict(_("An archived business cannot be merged."))
+
+    reason = _("Merged into business #%(id)s.") % {"id": keep.pk}
+    enterprise_set_status(
+        enterprise=drop,
+        to_status=EnterpriseStatus.ARCHIVED,
+        actor=actor,
+        reason=reason,
+        source=HistorySource.MERGE,
+        extra={"merged_into": keep},
+        action="merge",
+    )
+
+    fill = {}
+    for field in EDITABLE_FIELDS:
+        mine, theirs = getattr(keep, field), getattr(drop, field)
+        if mine in (None, "") and theirs not in (None, ""):
+            fill[field] = theirs
+    if keep.owner_id is None and drop.owner_id is not None:
+        fill["owner"] = drop.owner
+    if fill:
+        keep = enterprise_update(
+            enterprise=keep,
+            actor=actor,
+            data=fill,
+            source=HistorySource.MERGE,
+            check_editable=False,
+        )
+    moved = _move_foreign_records(drop=drop, keep=keep)
+    now = timezone.now()
+    DuplicateFlag.objects.filter(
+        Q(enterprise=drop) | Q(other=drop), status=DuplicateFlagStatus.OPEN
+    ).update(status=DuplicateFlagStatus.MERGED, resolved_by=actor, resolved_at=now)
+    DuplicateFlag.objects.filter(
+        Q(enterprise=drop, other=keep) | Q(enterprise=keep, other=drop)
+    ).update(status=DuplicateFlagStatus.MERGED, resolved_by=actor, resolved_at=now)
+    history_record(
+        enterprise=keep,
+        actor=actor,
+        source=HistorySource.MERGE,
+        before={"merged_from": ""},
+        after={"merged_from": f"#{drop.pk} {drop.name}"},
+    )
+    activity_log(
+        target=keep,
+        action="enterprise.merge",
+        actor=actor,
+        data={"merged_from": drop.pk, "moved": moved, "filled": sorted(fill)},
+    )
+    from .signals import enterprise_merged
+
+    enterprise_merged.send(sender=Enterprise, keep=keep, drop=drop, actor=actor)
+    return keep

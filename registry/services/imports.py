@@ -1,0 +1,1402 @@
+"""Importing the office's spreadsheets (XLSX or CSV in UTF-8 or Windows-1252).
+
+1. ``import_start`` stores the file and checks it (a dry run): errors per row and column, and
+   the duplicates found. Nothing is written to the register.
+2. ``import_confirm`` imports: every valid row (the others are skipped), or — in
+   all-or-nothing mode — everything only when no row has an error.
+Files with more rows than ``conf.import_background_rows()`` run as a Celery task; the job row
+carries the progress (processed_rows / total_rows). The report stays on the job.
+
+Each row is checked by the API's serializer (one rule for pages, API and import), after the
+office's words are mapped to the API's values (kelurahan names, "L"/"P", "Rp 1.500.000" …).
+"""
+
+import csv
+import datetime
+import io
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ikm_portal.core.models import ActivityLog
+
+from .. import conf
+from ..choices import (
+    VILLAGE_LEVELS,
+    CertificationKind,
+    DuplicateKind,
+    EnterpriseStatus,
+    Gender,
+    HistorySource,
+    ImportMode,
+    ImportStatus,
+    LegalForm,
+    MarketingReach,
+    RegistrationSource,
+)
+from ..errors import ImportFileError
+from ..models import (
+    EDITABLE_FIELDS,
+    Certification,
+    Enterprise,
+    FieldChange,
+    ImportJob,
+    Kbli,
+    Product,
+    Region,
+    Sentra,
+)
+from ..validators import gender_from_nik
+from .derive import enterprise_derive, name_key
+from .duplicates import (
+    NAME_SIMILARITY_THRESHOLD,
+    duplicate_message,
+    duplicates_flag,
+    exact_duplicate,
+    similar_names,
+    trigram_similarity,
+)
+from .history import (
+    certification_summary,
+    enterprise_snapshot,
+    history_rows_for_create,
+    product_summary,
+)
+
+RUNNING = {ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING}
+CHUNK = 200
+MAX_REPORTED_ERRORS = 20_000
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the template's header (Indonesian, as the office writes it)
+    key: str  # an API field name, or a pseudo-field of the import
+    help: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    example: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "Nama Usaha",
+        "name",
+        gettext_lazy("Business name."),
+        ("nama ikm", "nama perusahaan"),
+        True,
+        "Keripik Tempe Sanan Jaya",
+    ),
+    Column(
+        "Merek",
+        "brand",
+        gettext_lazy("Brand, if any."),
+        ("merk", "merek dagang"),
+        False,
+        "Sanan Jaya",
+    ),
+    Column(
+        "Nama Pemilik",
+        "owner_name",
+        gettext_lazy("Owner's full name."),
+        ("pemilik", "nama pengusaha", "nama pelaku usaha"),
+        True,
+        "Siti Aminah",
+    ),
+    Column(
+        "NIK",
+        "owner_nik",
+        gettext_lazy(
+            "Owner's NIK, 16 digits. Format the column as Text: Excel keeps only 15 digits of a number."
+        ),
+        ("nik pemilik", "no ktp", "nomor ktp"),
+        False,
+        "3573054512850001",
+    ),
+    Column(
+        "Jenis Kelamin",
+        "owner_gender",
+        gettext_lazy("L or P (Laki-laki / Perempuan). Empty: read from the NIK."),
+        ("jk", "gender", "l/p"),
+        False,
+        "P",
+    ),
+    Column(
+        "No. HP",
+        "phone",
+        gettext_lazy("Mobile number: 08…, 628… or +628…"),
+        ("hp", "no hp", "nomor hp", "telepon", "telp", "no telp", "whatsapp", "wa", "no wa"),
+        False,
+        "081234567890",
+    ),
+    Column(
+        "Email", "email", gettext_lazy("E-mail address, if any."), ("e-mail", "surel"), False, ""
+    ),
+    Column(
+        "NIB",
+        "nib",
+        gettext_lazy("NIB from OSS, 13 digits, if any."),
+        ("nomor induk berusaha", "no nib"),
+        False,
+        "9120001234567",
+    ),
+    Column("NPWP", "npwp", gettext_lazy("NPWP, 15 or 16 digits, if any."), ("no npwp",), False, ""),
+    Column(
+        "Bentuk Usaha",
+        "legal_form",
+        gettext_lazy("Perorangan, UD, CV, PT, PT Perorangan, Koperasi or Lainnya."),
+        ("badan usaha", "bentuk badan usaha", "badan hukum"),
+        False,
+        "UD",
+    ),
+    Column(
+        "Tahun Berdiri",
+        "year_established",
+        gettext_lazy("Year the business started, e.g. 2015."),
+        ("tahun mulai usaha", "tahun", "berdiri"),
+        False,
+        "2015",
+    ),
+    Column(
+        "Sentra",
+        "sentra",
+        gettext_lazy("Name of a sentra on the office's list, if any."),
+        ("nama sentra",),
+        False,
+        "",
+    ),
+    Column(
+        "Alamat",
+        "address",
+        gettext_lazy("Street address of the business."),
+        ("alamat usaha", "alamat lengkap"),
+        True,
+        "Jl. Sanan No. 12",
+    ),
+    Column("RT/RW", "rt_rw", gettext_lazy("E.g. 003/005."), ("rt rw", "rtrw"), False, "003/005"),
+    Column(
+        "Kelurahan",
+        "kelurahan",
+        gettext_lazy("Kelurahan name (e.g. Purwantoro) or Kemendagri code (35.73.01.1007)."),
+        ("desa", "kelurahan/desa", "desa/kelurahan", "kode kelurahan"),
+        True,
+        "Purwantoro",
+    ),
+    Column(
+        "Kecamatan",
+        "_kecamatan",
+        gettext_lazy("Kecamatan name; checked against the kelurahan."),
+        ("kec",),
+        False,
+        "Blimbing",
+    ),
+    Column(
+        "Kode Pos",
+        "postal_code",
+        gettext_lazy("5 digits. Empty: the kelurahan's postal code."),
+        ("kodepos",),
+        False,
+        "65122",
+    ),
+    Column(
+        "Lintang",
+        "latitude",
+        gettext_lazy("Latitude, e.g. -7.9666 (optional)."),
+        ("latitude", "lat"),
+        False,
+        "",
+    ),
+    Column(
+        "Bujur",
+        "longitude",
+        gettext_lazy("Longitude, e.g. 112.6326 (optional)."),
+        ("longitude", "lng", "long"),
+        False,
+        "",
+    ),
+    Column(
+        "Tenaga Kerja Laki-laki",
+        "workers_male",
+        gettext_lazy("Number of male workers, the owner included."),
+        ("tk laki-laki", "tk laki laki", "tk l", "tenaga kerja l"),
+        False,
+        "2",
+    ),
+    Column(
+        "Tenaga Kerja Perempuan",
+        "workers_female",
+        gettext_lazy("Number of female workers, the owner included."),
+        ("tk perempuan", "tk p", "tenaga kerja p"),
+        False,
+        "3",
+    ),
+    Column(
+        "Jumlah Tenaga Kerja",
+        "_workers_total",
+        gettext_lazy("Total workers. Needed when the two columns above are empty; at least 1."),
+        ("tenaga kerja", "jumlah tk", "total tenaga kerja", "jml tk", "tk"),
+        False,
+        "5",
+    ),
+    Column(
+        "Nilai Investasi",
+        "investment_idr",
+        gettext_lazy("Investment in rupiah, excluding land and buildings."),
+        ("investasi", "nilai investasi (rp)"),
+        False,
+        "75000000",
+    ),
+    Column(
+        "Nilai Tanah dan Bangunan",
+        "land_building_idr",
+        gettext_lazy("Value of land and buildings in rupiah (optional)."),
+        ("tanah dan bangunan", "nilai tanah bangunan"),
+        False,
+        "",
+    ),
+    Column(
+        "Omzet per Tahun",
+        "annual_turnover_idr",
+        gettext_lazy("Annual turnover in rupiah."),
+        ("omzet", "omset", "omset per tahun", "omzet tahunan", "nilai penjualan"),
+        False,
+        "360000000",
+    ),
+    Column(
+        "Modal Usaha",
+        "modal_usaha_idr",
+        gettext_lazy("Business capital in rupiah, excluding land and buildings (optional)."),
+        ("modal",),
+        False,
+        "",
+    ),
+    Column(
+        "KBLI",
+        "_kbli",
+        gettext_lazy("Five-digit KBLI 2020 code of the main product, e.g. 10391."),
+        ("kode kbli", "kbli 2020"),
+        False,
+        "10391",
+    ),
+    Column(
+        "Produk",
+        "_product",
+        gettext_lazy("Name of the main product."),
+        ("nama produk", "jenis produk", "produk utama", "komoditi", "komoditas"),
+        False,
+        "Keripik tempe",
+    ),
+    Column(
+        "Kapasitas per Tahun",
+        "_capacity",
+        gettext_lazy("Production capacity per year (a number)."),
+        ("kapasitas", "kapasitas produksi"),
+        False,
+        "12000",
+    ),
+    Column(
+        "Satuan",
+        "_unit",
+        gettext_lazy("kg, ton, liter, pcs, m, m2, set, lusin, kodi, pasang, unit."),
+        ("satuan kapasitas",),
+        False,
+        "kg",
+    ),
+    Column(
+        "Bahan Baku",
+        "_raw",
+        gettext_lazy("Main raw materials."),
+        ("bahan baku utama",),
+        False,
+        "Kedelai",
+    ),
+    Column(
+        "Pemasaran",
+        "_reach",
+        gettext_lazy("Lokal, Regional, Nasional or Ekspor."),
+        ("jangkauan pemasaran", "wilayah pemasaran"),
+        False,
+        "Regional",
+    ),
+    Column(
+        "Sertifikat",
+        "_certifications",
+        gettext_lazy(
+            "Certifications held, separated by commas: Halal, PIRT, BPOM, SNI, HKI Merek, TKDN."
+        ),
+        ("sertifikasi", "legalitas"),
+        False,
+        "Halal, PIRT",
+    ),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def _norm_header(text) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).strip()
+
+
+HEADER_LOOKUP = {}
+for _col in COLUMNS:
+    for _name in (_col.header, *_col.aliases):
+        HEADER_LOOKUP[_norm_header(_name)] = _col.key
+
+GENDER_WORDS = {
+    "l": Gender.MALE,
+    "lk": Gender.MALE,
+    "laki": Gender.MALE,
+    "laki laki": Gender.MALE,
+    "pria": Gender.MALE,
+    "male": Gender.MALE,
+    "m": Gender.MALE,
+    "p": Gender.FEMALE,
+    "pr": Gender.FEMALE,
+    "perempuan": Gender.FEMALE,
+    "wanita": Gender.FEMALE,
+    "female": Gender.FEMALE,
+    "f": Gender.FEMALE,
+    "w": Gender.FEMALE,
+}
+LEGAL_WORDS = {_norm_header(c.value): c.value for c in LegalForm} | {
+    "pt perorangan": LegalForm.PT_PERORANGAN,
+    "perseorangan": LegalForm.PERORANGAN,
+    "usaha dagang": LegalForm.UD,
+    "perseroan terbatas": LegalForm.PT,
+    "kop": LegalForm.KOPERASI,
+    "lain lain": LegalForm.LAINNYA,
+    "belum ada": LegalForm.PERORANGAN,
+    "": "",
+}
+REACH_WORDS = {c.value: c.value for c in MarketingReach} | {
+    "lokal kota": MarketingReach.LOKAL,
+    "luar kota": MarketingReach.REGIONAL,
+    "jawa timur": MarketingReach.REGIONAL,
+    "provinsi": MarketingReach.REGIONAL,
+    "luar negeri": MarketingReach.EKSPOR,
+    "export": MarketingReach.EKSPOR,
+    "nasional": MarketingReach.NASIONAL,
+}
+CERT_WORDS = {c.value: c.value for c in CertificationKind} | {
+    "p irt": CertificationKind.PIRT,
+    "spp irt": CertificationKind.PIRT,
+    "haki": CertificationKind.HAKI_MEREK,
+    "hki": CertificationKind.HAKI_MEREK,
+    "merek": CertificationKind.HAKI_MEREK,
+    "hki merek": CertificationKind.HAKI_MEREK,
+    "haki merek": CertificationKind.HAKI_MEREK,
+    "md": CertificationKind.BPOM,
+    "bpom md": CertificationKind.BPOM,
+}
+
+
+# --- Reading the file -------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[tuple[int, list]]  # (spreadsheet row number, cells)
+    encoding: str = ""
+    file_format: str = ""
+
+
+def _fail(message) -> ImportFileError:
+    return ImportFileError(message, field_errors={"file": [message]})
+
+
+def file_format_of(name: str) -> str:
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix == "xls":
+        raise _fail(_("Old Excel files (.xls) cannot be read: save the file as .xlsx first."))
+    if suffix not in ("xlsx", "csv", "txt"):
+        raise _fail(_("Upload an XLSX or CSV file."))
+    return "csv" if suffix == "txt" else suffix
+
+
+def _find_header(rows: list[tuple[int, list]]) -> int:
+    """Index of the header row: offices put titles above it, so take the first of the first ten
+    rows that names at least two known columns."""
+    for index, (_number, cells) in enumerate(rows[:10]):
+        known = sum(1 for c in cells if _norm_header(c) in HEADER_LOOKUP)
+        if known >= 2:
+            return index
+    raise _fail(
+        _(
+            "No header row found: the first rows must hold column names such as “Nama Usaha”, "
+            "“Nama Pemilik” and “Kelurahan”. Download the template."
+        )
+    )
+
+
+def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
+    if b"\x00" in raw[:4096]:
+        raise _fail(
+            _("The file is not UTF-8 or Windows-1252 text (it looks like UTF-16 or binary).")
+        )
+    if encoding:
+        try:
+            return raw.decode("utf-8-sig" if encoding == "utf-8" else "cp1252"), encoding
+        except UnicodeDecodeError as exc:
+            raise _fail(
+                _("The file is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from exc
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        raise _fail(_("The file is neither UTF-8 nor Windows-1252 text.")) from exc
+
+
+def read_sheet(fileobj, *, file_format: str, encoding: str = "") -> Sheet:
+    fileobj.seek(0)
+    if file_format == "xlsx":
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+            raise _fail(_("The file is not a valid XLSX workbook.")) from exc
+        try:
+            worksheet = workbook.worksheets[0]
+            rows = [
+                (number, list(values))
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+                if any(v not in (None, "") for v in values)
+            ]
+        finally:
+            workbook.close()
+        used_encoding = ""
+    else:
+        text, used_encoding = _decode(fileobj.read(), encoding)
+        sample = text[:8192]
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            delimiter = dialect.delimiter
+        except csv.Error:
+            delimiter = ","
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        try:
+            rows = [
+                (number, values)
+                for number, values in enumerate(reader, start=1)
+                if any(v.strip() for v in values)
+            ]
+        except csv.Error as exc:
+            raise _fail(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
+    if not rows:
+        raise _fail(_("The file is empty."))
+    header_index = _find_header(rows)
+    headers = ["" if h is None else str(h).strip() for h in rows[header_index][1]]
+    data_rows = rows[header_index + 1 :]
+    if not data_rows:
+        raise _fail(_("The file has a header row but no data rows."))
+    if len(data_rows) > conf.import_max_rows():
+        raise _fail(
+            _("The file has %(n)s rows; at most %(max)s rows can be imported at once.")
+            % {"n": len(data_rows), "max": conf.import_max_rows()}
+        )
+    return Sheet(headers, data_rows, used_encoding, file_format)
+
+
+# --- From cells to the API's values ----------------------------------------------------------
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_money(value):
+    """`Rp 1.500.000`, `1,500,000`, `1500000`, 1500000.0 → 1500000. None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        if value != int(value):
+            raise ValueError
+        return int(value)
+    text = re.sub(r"(?i)rp\.?|\s", "", str(value))
+    if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text):
+        text = re.sub(r"[.,]", "", text)
+    elif re.fullmatch(r"-?\d+([.,]0+)?", text):
+        text = re.split(r"[.,]", text)[0]
+    if not re.fullmatch(r"-?\d+", text):
+        raise ValueError
+    return int(text)
+
+
+def parse_number(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = str(value).strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    return Decimal(text)
+
+
+@dataclass
+class Lookups:
+    regions: dict[str, Region] = field(default_factory=dict)  # code → village
+    villages_by_name: dict[str, list[Region]] = field(default_factory=dict)
+    kecamatan_names: dict[str, str] = field(default_factory=dict)  # code → name
+    sentra: dict[str, Sentra] = field(default_factory=dict)
+    kbli: dict[tuple[str, str], Kbli] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "Lookups":
+        lookups = cls()
+        prefix = f"{settings.REGION_CODE}."
+        for region in Region.objects.filter(code__startswith=prefix):
+            if region.level in VILLAGE_LEVELS:
+                lookups.regions[region.code] = region
+                lookups.villages_by_name.setdefault(_norm_header(region.name), []).append(region)
+            else:
+                lookups.kecamatan_names[region.code] = region.name
+        lookups.sentra = {_norm_header(s.name): s for s in Sentra.objects.filter(active=True)}
+        lookups.kbli = {(k.version, k.code): k for k in Kbli.objects.filter(level="class")}
+        return lookups
+
+
+class RowProblem(Exception):
+    def __init__(self, key: str, message: str):
+        self.key, self.message = key, message
+
+
+def _kelurahan(text: str, kecamatan: str, lookups: Lookups) -> Region:
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 10 and digits.isdigit() and text.replace(".", "").isdigit():
+        text = f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:]}"
+    if re.fullmatch(r"\d{2}\.\d{2}\.\d{2}\.\d{4}", text):
+        region = lookups.regions.get(text)
+        if region is None:
+            raise RowProblem(
+                "kelurahan",
+                _("Kelurahan code %(code)s is not a kelurahan of %(region)s.")
+                % {"code": text, "region": settings.REGION_CODE},
+            )
+        return region
+    name = _norm_header(re.sub(r"(?i)^(kel(urahan)?|desa)\.?\s+", "", text))
+    matches = lookups.villages_by_name.get(name, [])
+    if kecamatan and len(matches) > 1:
+        wanted = _norm_header(re.sub(r"(?i)^kec(amatan)?\.?\s+", "", kecamatan))
+        matches = [
+            m for m in matches if _norm_header(lookups.kecamatan_names.get(m.parent_id)) == wanted
+        ]
+    if not matches:
+        raise RowProblem(
+            "kelurahan",
+            _("Unknown kelurahan “%(name)s” in this city; use the name or code of the list.")
+            % {"name": text},
+        )
+    if len(matches) > 1:
+        raise RowProblem(
+            "kelurahan",
+            _("Several kelurahan are called “%(name)s”: give the kecamatan or the code.")
+            % {"name": text},
+        )
+    region = matches[0]
+    if kecamatan:
+        wanted = _norm_header(re.sub(r"(?i)^kec(amatan)?\.?\s+", "", kecamatan))
+        if wanted != _norm_header(lookups.kecamatan_names.get(region.parent_id, "")):
+            raise RowProblem(
+                "_kecamatan",
+                _("Kelurahan %(kel)s is in kecamatan %(kec)s, not “%(given)s”.")
+                % {
+                    "kel": region.name,
+                    "kec": lookups.kecamatan_names.get(region.parent_id, "?"),
+                    "given": kecamatan,
+                },
+            )
+    return region
+
+
+def row_to_data(cells: dict, lookups: Lookups) -> tuple[dict, list[tuple[str, str]]]:
+    """Cells keyed by column key → (a dict shaped like the API's body, [(key, message)])."""
+    data: dict = {}
+    problems: list[tuple[str, str]] = []
+
+    def text(key):
+        return _cell_text(cells.get(key))
+
+    def guard(key, func):
+        try:
+            func()
+        except RowProblem as exc:
+            problems.append((exc.key, exc.message))
+        except (ValueError, InvalidOperation, ArithmeticError):
+            problems.append((key, _("“%(value)s” is not a number.") % {"value": text(key)}))
+
+    for key in ("name", "brand", "owner_name", "email", "address", "npwp", "postal_code"):
+        if text(key):
+            data[key] = text(key)
+    if text("rt_rw"):
+        data["rt_rw"] = text("rt_rw")
+
+    nik = cells.get("owner_nik")
+    if isinstance(nik, int | float) and not isinstance(nik, bool):
+        problems.append(
+            (
+                "owner_nik",
+                _(
+                    "The NIK is stored as a number and Excel keeps only 15 digits: format the "
+                    "NIK column as Text and type the NIK again."
+                ),
+            )
+        )
+    elif text("owner_nik"):
+        data["owner_nik"] = text("owner_nik")
+    for key in ("nib",):
+        if text(key):
+            data[key] = text(key)
+
+    phone = cells.get("phone")
+    if isinstance(phone, int | float) and not isinstance(phone, bool):
+        phone = "0" + _cell_text(phone)  # Excel drops the leading zero of 0812…
+    if _cell_text(phone):
+        data["phone"] = _cell_text(phone)
+
+    gender = _norm_header(text("owner_gender"))
+    if gender:
+        if gender in GENDER_WORDS:
+            data["owner_gender"] = GENDER_WORDS[gender]
+        else:
+            problems.append(("owner_gender", _("Write L or P.")))
+    elif (
+        re.fullmatch(r"\d{16}", data.get("owner_nik", ""))
+        and 1 <= int(data["owner_nik"][6:8]) % 40 <= 31
+    ):
+        data["owner_gender"] = gender_from_nik(data["owner_nik"])
+
+    legal = _norm_header(text("legal_form"))
+    if legal in LEGAL_WORDS:
+        if LEGAL_WORDS[legal]:
+            data["legal_form"] = LEGAL_WORDS[legal]
+    else:
+        problems.append(
+            ("legal_form", _("Unknown legal form “%(value)s”.") % {"value": text("legal_form")})
+        )
+
+    def year():
+        if text("year_established"):
+            data["year_established"] = int(parse_number(text("year_established")))
+
+    guard("year_established", year)
+
+    if text("sentra"):
+        sentra = lookups.sentra.get(_norm_header(text("sentra")))
+        if sentra is None:
+            problems.append(
+                (
+                    "sentra",
+                    _("“%(value)s” is not on the list of sentra.") % {"value": text("sentra")},
+                )
+            )
+        else:
+            data["sentra"] = sentra.pk
+
+    def kelurahan():
+        if text("kelurahan"):
+            region = _kelurahan(text("kelurahan"), text("_kecamatan"), lookups)
+            data["kelurahan"] = region.code
+            if not data.get("postal_code") and region.postal_code:
+                data["postal_code"] = region.postal_code
+
+    guard("kelurahan", kelurahan)
+
+    for key in ("latitude", "longitude"):
+        guard(key, lambda key=key: text(key) and data.__setitem__(key, parse_number(text(key))))
+
+    def workers():
+        male, female = (
+            parse_money(cells.get("workers_male")),
+            parse_money(cells.get("workers_female")),
+        )
+        total = parse_money(cells.get("_workers_total"))
+        if male is not None:
+            data["workers_male"] = male
+        if female is not None:
+            data["workers_female"] = female
+        if total is not None:
+            split = (male or 0) + (female or 0)
+            if total < split:
+                raise RowProblem(
+                    "_workers_total",
+                    _("The total (%(total)s) is less than men and women together (%(split)s).")
+                    % {"total": total, "split": split},
+                )
+            data["workers_unspecified"] = total - split
+        if male is None and female is None and total is None:
+            raise RowProblem(
+                "_workers_total", _("Give the number of workers (at least 1, the owner counts).")
+            )
+
+    guard("_workers_total", workers)
+
+    for key in ("investment_idr", "land_building_idr", "annual_turnover_idr", "modal_usaha_idr"):
+
+        def money(key=key):
+            amount = parse_money(cells.get(key))
+            if amount is not None:
+                data[key] = amount
+
+        guard(key, money)
+
+    if text("_kbli") or text("_product"):
+        product = {"kbli_code": text("_kbli"), "name": text("_product") or text("name")}
+        if not text("_kbli"):
+            problems.append(("_kbli", _("Give the KBLI code of the product.")))
+        guard(
+            "_capacity",
+            lambda: (
+                product.__setitem__("capacity_per_year", parse_number(text("_capacity")))
+                if text("_capacity")
+                else None
+            ),
+        )
+        if text("_unit"):
+            product["capacity_unit"] = text("_unit").lower().replace("²", "2")
+        if text("_raw"):
+            product["raw_materials"] = text("_raw")
+        if text("_reach"):
+            reach = REACH_WORDS.get(_norm_header(text("_reach")))
+            if reach is None:
+                problems.append(("_reach", _("Write Lokal, Regional, Nasional or Ekspor.")))
+            else:
+                product["marketing_reach"] = reach
+        data["products"] = [product]
+
+    if text("_certifications"):
+        kinds = []
+        for part in re.split(r"[,;/]", text("_certifications")):
+            word = _norm_header(part)
+            if not word or word in ("tidak ada", "belum ada", "-"):
+                continue
+            kind = CERT_WORDS.get(word) or CERT_WORDS.get(word.replace(" ", "_"))
+            if kind is None:
+                problems.append(
+                    (
+                        "_certifications",
+                        _("Unknown certification “%(value)s”.") % {"value": part.strip()},
+                    )
+                )
+            elif kind not in kinds:
+                kinds.append(kind)
+        data["certifications"] = [{"kind": k} for k in kinds]
+    return data, problems
+
+
+# --- Checking -----------------------------------------------------------------------------
+
+
+def _serializer_errors(errors: dict) -> list[tuple[str, str]]:
+    out = []
+    for key, messages in errors.items():
+        if key == "products":
+            for item in messages:
+                if isinstance(item, dict):
+                    for sub, sub_messages in item.items():
+                        column = {
+                            "kbli_code": "_kbli",
+                            "name": "_product",
+                            "capacity_per_year": "_capacity",
+                            "capacity_unit": "_unit",
+                            "marketing_reach": "_reach",
+                        }.get(sub, "_kbli")
+                        out += [(column, str(m)) for m in _flat(sub_messages)]
+                else:
+                    out += [("_kbli", str(m)) for m in _flat(item)]
+        elif key == "certifications":
+            out += [("_certifications", str(m)) for m in _flat(messages)]
+        elif key == "workers_male" and "_workers_total" not in errors:
+            out += [("_workers_total", str(m)) for m in _flat(messages)]
+        else:
+            out += [(key, str(m)) for m in _flat(messages)]
+    return out
+
+
+def _flat(messages):
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _flat(value)
+    elif isinstance(messages, list | tuple):
+        for value in messages:
+            yield from _flat(value)
+    else:
+        yield messages
+
+
+@dataclass
+class Checked:
+    row: int
+    data: dict | None  # validated kwargs for the services; None when the row has errors
+    errors: list[tuple[str, str]]
+    duplicates: list[dict]
+    name: str = ""
+
+
+def check_rows(sheet: Sheet, *, progress=None) -> tuple[list[Checked], dict]:
+    """Check every row; returns the rows and the column map of the report."""
+    from rest_framework.exceptions import ValidationError as DRFValidationError
+
+    from ..api.serializers import EnterpriseSerializer, service_kwargs
+
+    columns: dict[int, str] = {}
+    ignored = []
+    for index, header in enumerate(sheet.headers):
+        key = HEADER_LOOKUP.get(_norm_header(header))
+        if key and key not in columns.values():
+            columns[index] = key
+        elif header:
+            ignored.append(header)
+    missing = [c.header for c in COLUMNS if c.required and c.key not in columns.values()]
+    if missing:
+        raise _fail(
+            _("Required columns are missing: %(columns)s. Download the template.")
+            % {"columns": ", ".join(missing)}
+        )
+    header_of = {key: sheet.headers[index] for index, key in columns.items()}
+    for c in COLUMNS:
+        header_of.setdefault(c.key, c.header)
+
+    lookups = Lookups.load()
+    # One serializer for every row: its fields are built once.
+    serializer = EnterpriseSerializer(context={"kbli_cache": lookups.kbli})
+    checked: list[Checked] = []
+    seen = _Seen()
+    for position, (number, values) in enumerate(sheet.rows, start=1):
+        cells = {
+            key: values[index] if index < len(values) else None for index, key in columns.items()
+        }
+        data, problems = row_to_data(cells, lookups)
+        for c in COLUMNS:
+            if c.required and not _cell_text(cells.get(c.key)):
+                problems.append(
+                    (c.key, _("%(column)s is required.") % {"column": header_of[c.key]})
+                )
+        try:
+            validated = serializer.run_validation(data)
+        except DRFValidationError as exc:
+            validated = None
+            problems += _serializer_errors(exc.detail)
+        result = Checked(
+            row=number, data=None, errors=problems, duplicates=[], name=data.get("name", "")
+        )
+        if validated is not None and not problems:
+            kwargs = service_kwargs(validated)
+            _check_duplicates(result, kwargs, seen)
+            if not result.errors:
+                result.data = kwargs
+        checked.append(result)
+        if progress and position % CHUNK == 0:
+            progress(position)
+    if progress:
+        progress(len(sheet.rows))
+    report_columns = {
+        "recognised": {sheet.headers[i]: k for i, k in columns.items()},
+        "ignored": ignored,
+    }
+    return checked, {"columns": report_columns, "header_of": header_of}
+
+
+@dataclass
+class _Seen:
+    """What earlier rows of the same file hold, to find duplicates inside the file."""
+
+    nib: dict = field(default_factory=dict)
+    nik_name: dict = field(default_factory=dict)
+    phone: dict = field(default_factory=dict)
+    by_kelurahan: dict = field(default_factory=dict)
+
+
+def _check_duplicates(result: Checked, kwargs, seen: "_Seen"):
+    data = kwargs["data"]
+    key = name_key(data.get("name", ""))
+    nib, nik, phone = data.get("nib", ""), data.get("owner_nik", ""), data.get("phone", "")
+    kelurahan = data.get("kelurahan")
+    found = exact_duplicate(nib=nib, owner_nik=nik, name_key=key)
+    if found:
+        kind, existing = found
+        column, message = duplicate_message(kind, existing.status)
+        result.errors.append((column, message))
+        result.duplicates.append(
+            {
+                "row": result.row,
+                "kind": f"exact_{kind}",
+                "existing_id": existing.pk,
+                "existing_status": existing.status,
+            }
+        )
+    if nib and nib in seen.nib:
+        result.errors.append(("nib", _("The same NIB as row %(row)s.") % {"row": seen.nib[nib]}))
+        result.duplicates.append(
+            {"row": result.row, "kind": "exact_nib", "other_row": seen.nib[nib]}
+        )
+    if nik and key and (nik, key) in seen.nik_name:
+        other = seen.nik_name[(nik, key)]
+        result.errors.append(
+            ("name", _("The same NIK and business name as row %(row)s.") % {"row": other})
+        )
+        result.duplicates.append({"row": result.row, "kind": "exact_nik_name", "other_row": other})
+    if result.errors:
+        return
+    if nib:
+        seen.nib[nib] = result.row
+    if nik and key:
+        seen.nik_name[(nik, key)] = result.row
+    # Near duplicates: reported, never refused.
+    if kelurahan is not None:
+        for pk, score in similar_names(kelurahan_id=kelurahan.code, name_key=key, limit=3):
+            result.duplicates.append(
+                {
+                    "row": result.row,
+                    "kind": DuplicateKind.SIMILAR_NAME,
+                    "existing_id": pk,
+                    "score": score,
+                }
+            )
+        for other_row, other_key in seen.by_kelurahan.get(kelurahan.code, []):
+            score = trigram_similarity(key, other_key)
+            if score >= NAME_SIMILARITY_THRESHOLD:
+                result.duplicates.append(
+                    {
+                        "row": result.row,
+                        "kind": DuplicateKind.SIMILAR_NAME,
+                        "other_row": other_row,
+                        "score": round(score, 3),
+                    }
+                )
+        seen.by_kelurahan.setdefault(kelurahan.code, []).append((result.row, key))
+    if phone:
+        existing = (
+            Enterprise.objects.filter(phone=phone)
+            .exclude(
+                status__in=[
+                    EnterpriseStatus.ARCHIVED,
+                    EnterpriseStatus.REJECTED,
+                    EnterpriseStatus.DRAFT,
+                ]
+            )
+            .values_list("id", flat=True)[:3]
+        )
+        result.duplicates += [
+            {"row": result.row, "kind": DuplicateKind.SAME_PHONE, "existing_id": pk}
+            for pk in existing
+        ]
+        if phone in seen.phone:
+            result.duplicates.append(
+                {
+                    "row": result.row,
+                    "kind": DuplicateKind.SAME_PHONE,
+                    "other_row": seen.phone[phone],
+                }
+            )
+        else:
+            seen.phone[phone] = result.row
+    if nik:
+        existing = (
+            Enterprise.objects.filter(owner_nik=nik)
+            .exclude(name_key=key)
+            .exclude(
+                status__in=[
+                    EnterpriseStatus.ARCHIVED,
+                    EnterpriseStatus.REJECTED,
+                    EnterpriseStatus.DRAFT,
+                ]
+            )
+            .values_list("id", flat=True)[:3]
+        )
+        result.duplicates += [
+            {"row": result.row, "kind": DuplicateKind.SAME_NIK, "existing_id": pk}
+            for pk in existing
+        ]
+
+
+def _report(checked: list[Checked], meta: dict) -> dict:
+    header_of = meta["header_of"]
+    errors = []
+    for item in checked:
+        for key, message in item.errors:
+            errors.append(
+                {
+                    "row": item.row,
+                    "column": header_of.get(key, key),
+                    "field": key.lstrip("_"),
+                    "message": str(message),
+                }
+            )
+    duplicates = [d | {"name": item.name} for item in checked for d in item.duplicates]
+    return {
+        "columns": meta["columns"],
+        "errors": errors[:MAX_REPORTED_ERRORS],
+        "errors_truncated": len(errors) > MAX_REPORTED_ERRORS,
+        "duplicates": duplicates[:MAX_REPORTED_ERRORS],
+    }
+
+
+# --- Jobs ---------------------------------------------------------------------------------
+
+
+def _claim(job_id: int, from_statuses, to_status) -> bool:
+    """Conditional UPDATE: a second worker (or a retried task) finds nothing to do."""
+    return bool(
+        ImportJob.objects.filter(pk=job_id, status__in=list(from_statuses)).update(
+            status=to_status, started_at=timezone.now(), updated_at=timezone.now()
+        )
+    )
+
+
+def import_start(
+    *,
+    upload,
+    actor,
+    dry_run: bool = True,
+    mode: str = ImportMode.VALID_ROWS,
+    target_status: str = EnterpriseStatus.VERIFIED,
+    encoding: str = "",
+) -> ImportJob:
+    """Store the uploaded file and check it (in the background when it is large). Without
+    `dry_run` the valid rows are imported right after the check."""
+    if upload.size > conf.import_max_bytes():
+        raise _fail(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": conf.import_max_bytes() // (1024 * 1024)}
+        )
+    file_format = file_format_of(upload.name)
+    sheet = read_sheet(
+        upload, file_format=file_format, encoding=encoding
+    )  # fails fast on a bad file
+    upload.seek(0)
+    job = ImportJob.objects.create(
+        created_by=actor,
+        file=upload,
+        original_name=upload.name[-200:],
+        file_format=file_format,
+        encoding=sheet.encoding or encoding,
+        mode=mode,
+        total_rows=len(sheet.rows),
+        report={"target_status": target_status, "confirm": not dry_run},
+    )
+    if len(sheet.rows) > conf.import_background_rows():
+        from ..tasks import import_check_task
+
+        transaction.on_commit(lambda: import_check_task.delay(job.pk))
+    else:
+        import_check(job_id=job.pk, sheet=sheet)
+    return job
+
+
+def import_check(*, job_id: int, sheet: Sheet | None = None) -> ImportJob | None:
+    if not _claim(job_id, {ImportStatus.PENDING}, ImportStatus.VALIDATING):
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        if sheet is None:
+            with job.file.open("rb") as fh:
+                sheet = read_sheet(fh, file_format=job.file_format, encoding=job.encoding)
+
+        def progress(n):
+            ImportJob.objects.filter(pk=job_id).update(processed_rows=n)
+
+        checked, meta = check_rows(sheet, progress=progress)
+    except ImportFileError as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, error=str(exc.message), finished_at=timezone.now()
+        )
+        return ImportJob.objects.get(pk=job_id)
+    report = _report(checked, meta) | {k: job.report.get(k) for k in ("target_status", "confirm")}
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.VALIDATED,
+        total_rows=len(checked),
+        processed_rows=len(checked),
+        valid_rows=sum(1 for c in checked if c.data is not None),
+        error_rows=sum(1 for c in checked if c.data is None),
+        duplicate_rows=sum(1 for c in checked if c.duplicates),
+        report=report,
+        updated_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    if job.report.get("confirm"):
+        return import_confirm(job=job, actor=job.created_by, mode=job.mode, _checked=checked)
+    return job
+
+
+def import_confirm(*, job: ImportJob, actor, mode: str | None = None, _checked=None) -> ImportJob:
+    """Import a checked file. Large files go to the background (status `importing`)."""
+    from ikm_portal.core.exceptions import Conflict
+
+    if job.status != ImportStatus.VALIDATED:
+        raise Conflict(
+            _("This import is not waiting for confirmation (status: %(status)s).")
+            % {"status": job.get_status_display()}
+        )
+    if mode and mode != job.mode:
+        ImportJob.objects.filter(pk=job.pk).update(mode=mode)
+        job.mode = mode
+    if _checked is None and job.total_rows > conf.import_background_rows():
+        report = job.report | {"confirm": True}
+        ImportJob.objects.filter(pk=job.pk).update(report=report)
+        from ..tasks import import_run_task
+
+        transaction.on_commit(lambda: import_run_task.delay(job.pk, actor.pk if actor else None))
+        return job
+    return import_run(job_id=job.pk, actor=actor, checked=_checked)
+
+
+def import_run(*, job_id: int, actor, checked: list[Checked] | None = None) -> ImportJob | None:
+    if not _claim(job_id, {ImportStatus.VALIDATED}, ImportStatus.IMPORTING):
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    ImportJob.objects.filter(pk=job_id).update(processed_rows=0)
+    if checked is None:
+        with job.file.open("rb") as fh:
+            sheet = read_sheet(fh, file_format=job.file_format, encoding=job.encoding)
+        checked, meta = check_rows(sheet)  # the register may have changed since the dry run
+        report = _report(checked, meta) | {
+            k: job.report.get(k) for k in ("target_status", "confirm")
+        }
+    else:
+        report = job.report
+    valid = [c for c in checked if c.data is not None]
+    errors = len(checked) - len(valid)
+    update = {
+        "valid_rows": len(valid),
+        "error_rows": errors,
+        "duplicate_rows": sum(1 for c in checked if c.duplicates),
+        "report": report,
+    }
+    if job.mode == ImportMode.ALL_OR_NOTHING and errors:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            error=_("Nothing was imported: %(n)s rows have errors (all-or-nothing).")
+            % {"n": errors},
+            finished_at=timezone.now(),
+            **update,
+        )
+        return ImportJob.objects.get(pk=job_id)
+    target = job.report.get("target_status") or EnterpriseStatus.VERIFIED
+    created = 0
+    failed_rows: list[dict] = []
+    try:
+        if job.mode == ImportMode.ALL_OR_NOTHING:
+            with transaction.atomic():
+                created = _write(valid, actor=actor, target=target, job_id=job_id, strict=True)
+        else:
+            for start in range(0, len(valid), CHUNK):
+                chunk = valid[start : start + CHUNK]
+                created += _write(
+                    chunk, actor=actor, target=target, job_id=job_id, failed=failed_rows
+                )
+                ImportJob.objects.filter(pk=job_id).update(processed_rows=start + len(chunk))
+    except IntegrityError:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            error=_("Nothing was imported: a row conflicts with a business registered meanwhile."),
+            finished_at=timezone.now(),
+            **update,
+        )
+        return ImportJob.objects.get(pk=job_id)
+    if failed_rows:
+        report = report | {"errors": report.get("errors", []) + failed_rows}
+        update["report"] = report
+        update["error_rows"] = errors + len(failed_rows)
+        update["valid_rows"] = len(valid) - len(failed_rows)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.DONE,
+        created_count=created,
+        processed_rows=len(valid),
+        finished_at=timezone.now(),
+        **update,
+    )
+    return ImportJob.objects.get(pk=job_id)
+
+
+def _build(item: Checked, *, actor, target: str, now) -> tuple[Enterprise, list, list]:
+    kwargs = item.data
+    enterprise = Enterprise(
+        created_by=actor if actor is not None else None,
+        source=RegistrationSource.IMPORT,
+        status=target,
+        status_changed_at=now,
+        submitted_at=now,
+        verified_at=now if target == EnterpriseStatus.VERIFIED else None,
+        verified_by=actor if target == EnterpriseStatus.VERIFIED else None,
+        draft_step=5,
+    )
+    for key, value in kwargs["data"].items():
+        if key in EDITABLE_FIELDS:
+            setattr(
+                enterprise,
+                key,
+                ""
+                if value is None and isinstance(Enterprise._meta.get_field(key).default, str)
+                else value,
+            )
+    for key in ("workers_male", "workers_female", "workers_unspecified"):
+        if getattr(enterprise, key) is None:
+            setattr(enterprise, key, 0)
+    enterprise_derive(enterprise)
+    return enterprise, kwargs.get("products") or [], kwargs.get("certifications") or []
+
+
+def _write(
+    items: list[Checked],
+    *,
+    actor,
+    target: str,
+    job_id: int,
+    strict: bool = False,
+    failed: list | None = None,
+) -> int:
+    """Create the businesses of the rows in bulk, with products, history and activity log."""
+    now = timezone.now()
+    built = [(_build(item, actor=actor, target=target, now=now), item) for item in items]
+    try:
+        with transaction.atomic():
+            enterprises = Enterprise.objects.bulk_create([parts[0] for parts, _item in built])
+    except IntegrityError:
+        if strict:
+            raise
+        # A row collided with a record registered meanwhile: write row by row, skip that one.
+        created = 0
+        for _parts, item in built:
+            try:
+                with transaction.atomic():
+                    created += _write(
+                        [item], actor=actor, target=target, job_id=job_id, strict=True
+                    )
+            except IntegrityError:
+                failed.append(
+                    {
+                        "row": item.row,
+                        "column": "NIB",
+                        "field": "nib",
+                        "message": str(_("This business was registered meanwhile.")),
+                    }
+                )
+        return created
+    products, certifications, logs = [], [], []
+    content_type = ContentType.objects.get_for_model(Enterprise)
+    real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    for (enterprise, item_products, item_certs), _item in built:
+        for position, p in enumerate(item_products):
+            products.append(
+                Product(
+                    enterprise=enterprise,
+                    position=position,
+                    kbli=p["kbli"],
+                    kbli_code=p["kbli"].code,
+                    kbli_version=p["kbli"].version,
+                    name=p["name"],
+                    capacity_per_year=p.get("capacity_per_year"),
+                    capacity_unit=p.get("capacity_unit") or "",
+                    raw_materials=p.get("raw_materials") or "",
+                    marketing_reach=p.get("marketing_reach") or "",
+                )
+            )
+        for c in item_certs:
+            certifications.append(
+                Certification(
+                    enterprise=enterprise,
+                    kind=c["kind"],
+                    number=c.get("number") or "",
+                    expires_on=c.get("expires_on"),
+                )
+            )
+        logs.append(
+            ActivityLog(
+                actor=real_actor,
+                content_type=content_type,
+                object_id=str(enterprise.pk),
+                action="enterprise.import",
+                to_state=enterprise.status,
+                data={"import": job_id},
+            )
+        )
+    Product.objects.bulk_create(products, batch_size=1000)
+    Certification.objects.bulk_create(certifications, batch_size=1000)
+    product_text: dict[int, list[str]] = {}
+    for p in products:
+        product_text.setdefault(p.enterprise_id, []).append(product_summary(p))
+    cert_text: dict[int, list[str]] = {}
+    for c in certifications:
+        cert_text.setdefault(c.enterprise_id, []).append(certification_summary(c))
+    batch = uuid.uuid4()
+    history = []
+    for enterprise in enterprises:
+        snap = enterprise_snapshot(enterprise, related=False)
+        snap["products"] = "; ".join(product_text.get(enterprise.pk, []))
+        snap["certifications"] = "; ".join(cert_text.get(enterprise.pk, []))
+        history += history_rows_for_create(
+            enterprise=enterprise, actor=actor, source=HistorySource.IMPORT, after=snap, batch=batch
+        )
+    FieldChange.objects.bulk_create(history, batch_size=2000)
+    ActivityLog.objects.bulk_create(logs, batch_size=1000)
+    for enterprise in enterprises:
+        duplicates_flag(enterprise)
+    return len(enterprises)
+
+
+# --- The template -------------------------------------------------------------------------
+
+
+def template_workbook() -> bytes:
+    """The downloadable XLSX template: the columns, an example row, and a sheet of notes."""
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Data IKM"
+    sheet.append([c.header for c in COLUMNS])
+    sheet.append([c.example for c in COLUMNS])
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = bold
+        if column.required:
+            cell.fill = fill
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = max(14, len(column.header) + 4)
+        if column.key in ("owner_nik", "nib", "phone", "npwp", "postal_code", "rt_rw", "_kbli"):
+            for row in range(2, 2002):
+                sheet.cell(row=row, column=index).number_format = "@"
+    gender = DataValidation(type="list", formula1='"L,P"', allow_blank=True)
+    sheet.add_data_validation(gender)
+    gender_col = next(i for i, c in enumerate(COLUMNS, start=1) if c.key == "owner_gender")
+    letter = sheet.cell(row=2, column=gender_col).column_letter
+    gender.add(f"{letter}2:{letter}2001")
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("Petunjuk")
+    notes.append(["Kolom", "Wajib", "Keterangan"])
+    for c in COLUMNS:
+        notes.append([c.header, "ya" if c.required else "", str(c.help)])
+    notes.column_dimensions["A"].width = 28
+    notes.column_dimensions["C"].width = 90
+    for cell in notes[1]:
+        cell.font = bold
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
