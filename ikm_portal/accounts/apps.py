@@ -14,10 +14,14 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from ikm_portal.api import router
 
+        from django.contrib.auth.signals import user_logged_in
+
         from . import roles
+        from .security import stamp_session
         from .api.views import MeView, SignupView, TokenView
 
         roles.connect()
+        user_logged_in.connect(stamp_session, dispatch_uid="accounts.stamp_session")
         router.register_view("auth/token", TokenView, name="auth-token")
         router.register_view("accounts/signup", SignupView, name="accounts-signup")
         router.register_view("accounts/me", MeView, name="accounts-me")
