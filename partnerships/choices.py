@@ -14,3 +14,38 @@ class PartnerKind(models.TextChoices):
 class MemberRole(models.TextChoices):
     MANAGER = "partner_manager", _("Partner manager")
     REVIEWER = "partner_reviewer", _("Partner reviewer")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    TERMINATED = "terminated", _("Terminated")
+
+
+# The agreement's state machine. An expired agreement becomes active again only when its end
+# date has been moved forward (a renewal); a terminated one stays terminated.
+AGREEMENT_TRANSITIONS: dict[str, set[str]] = {
+    AgreementStatus.DRAFT: {AgreementStatus.ACTIVE, AgreementStatus.TERMINATED},
+    AgreementStatus.ACTIVE: {AgreementStatus.EXPIRED, AgreementStatus.TERMINATED},
+    AgreementStatus.EXPIRED: {AgreementStatus.ACTIVE, AgreementStatus.TERMINATED},
+    AgreementStatus.TERMINATED: set(),
+}
+
+
+class InvitationStatus(models.TextChoices):
+    """Derived from the invitation's timestamps, never stored."""
+
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+# Days before an agreement's end on which the office is reminded.
+AGREEMENT_REMINDER_DAYS = 30
+# Days an invitation link stays valid.
+INVITATION_VALID_DAYS = 7
+# Largest agreement document accepted.
+AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+LOGO_MAX_BYTES = 2 * 1024 * 1024

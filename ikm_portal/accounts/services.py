@@ -80,3 +80,12 @@ def user_set_language(*, user: User, language: str) -> None:
     if user.is_authenticated and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def user_password_changed(*, user: User) -> None:
+    """Called after any password change or reset: API tokens die with the old password (other
+    browser sessions already do, through the session's password hash)."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    activity_log(target=user, action="user.password_changed", actor=user)

@@ -50,6 +50,7 @@ class NotificationsConfig(AppConfig):
         panels = []
         user = request.user
         unread = selectors.inbox_unread_count(user=user)
+        request._unread_notifications = unread  # the navbar tag reuses it
         if unread:
             panels.append(
                 Panel(

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.utils.translation import gettext_lazy as _
 
 from .choices import Channel
 
@@ -125,12 +124,10 @@ class GatewayChannel(BaseChannel):
         return bool(self._setting("API_URL"))
 
     def disabled_reason(self) -> str:
-        return str(
-            _(
-                "The %(channel)s gateway is not configured (%(setting)s); "
-                "the message waits until it is."
-            )
-            % {"channel": self.label, "setting": f"{self.setting_prefix}_API_URL"}
+        # Like every delivery error, a technical note for the delivery log (not translated).
+        return (
+            f"The {self.label} gateway is not configured ({self.setting_prefix}_API_URL); "
+            "the message waits until it is."
         )
 
     def send(self, notification) -> str:

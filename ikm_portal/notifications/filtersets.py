@@ -13,9 +13,15 @@ from .models import Notification
 class NotificationFilterSet(django_filters.FilterSet):
     """One filter for the delivery log page, its API and the inbox API."""
 
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    template = django_filters.ChoiceFilter(label=_("Template"), choices=template_choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("All")
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Channel.choices, empty_label=_("All")
+    )
+    template = django_filters.ChoiceFilter(
+        label=_("Template"), choices=template_choices, empty_label=_("All")
+    )
     recipient = django_filters.CharFilter(
         label=_("Recipient"),
         method="filter_recipient",

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template import loader as html_loader
 from django.template.backends.django import DjangoTemplates
@@ -38,6 +40,12 @@ def _text_engine() -> DjangoTemplates:
             "OPTIONS": options,
         }
     )
+
+
+@receiver(setting_changed)
+def _reset_text_engine(*, setting, **kwargs):
+    if setting == "TEMPLATES":
+        _text_engine.cache_clear()
 
 
 def _body_names(key: str, channel: str) -> list[str]:

@@ -51,9 +51,7 @@ def _safe_next(request, default: str) -> str:
 @login_required
 @require_GET
 def inbox(request):
-    filterset = NotificationFilterSet(
-        request.GET or None, queryset=selectors.inbox_list(user=request.user)
-    )
+    filterset = NotificationFilterSet(request.GET, queryset=selectors.inbox_list(user=request.user))
     rows = filterset.qs if filterset.is_valid() else selectors.inbox_list(user=request.user)
     page = Paginator(rows, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -136,7 +134,7 @@ def _log_row(request, pk: int) -> Notification:
 def log_list(request):
     _require_log(request)
     filterset = NotificationFilterSet(
-        request.GET or None, queryset=selectors.notification_log(user=request.user)
+        request.GET, queryset=selectors.notification_log(user=request.user)
     )
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     sort = request.GET.get("sort", "-created_at")

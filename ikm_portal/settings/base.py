@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between deployments is read
 from the environment (django-environ); see README.md for the table of variables."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,7 +83,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ikm_portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ikm_portal.accounts.security.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ikm_portal.urls"
@@ -119,8 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "ikm_portal.accounts.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
@@ -270,7 +278,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Sessions and sign-in throttling ---
 SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)  # seconds
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 12)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "ikm_portal.accounts.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "ikm_portal.accounts.security.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
+AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; keep default
 X_FRAME_OPTIONS = "DENY"
@@ -289,3 +309,159 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Periodic tasks of the programme side (celery beat) ---
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["partnerships-agreements-daily"] = {
+    # Every morning: expire agreements past their end date; remind the office 30 days before.
+    "task": "partnerships.agreements_daily",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
+    # Close programmes whose window has ended; screen applications whose task was lost.
+    "task": "training.programs_sweep",
+    "schedule": 60 * 15,
+}
+
+# =============================================================================================
+# --- Operations: logs, Sentry, cache and sessions, media storage, read replica, PgBouncer,
+# --- Celery queues and routing, heartbeats. Every variable is in docs/deployment.md's table.
+# =============================================================================================
+from ikm_portal.core.logging import logging_config  # noqa: E402
+
+# Logs: one line per record, JSON for log shippers (production's default) or plain text; every
+# line carries the request id and the user id, never a NIK (core/logging.py).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+MIDDLEWARE.insert(0, "ikm_portal.core.logging.RequestIdMiddleware")
+
+# Sentry (optional, the `sentry` extra): personal data scrubbed before anything is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from ikm_portal.core.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
+# Cache and sessions. Web processes are stateless: sessions live in the database (default) or,
+# with CACHE_URL pointing at Redis, in the cache ("cache" or "cached_db").
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+_SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}
+_session_choice = env.str("SESSION_ENGINE", default="db")
+# A short name from the table or a full dotted path.
+SESSION_ENGINE = _SESSION_ENGINES.get(_session_choice, _session_choice)
+if SESSION_ENGINE.endswith("backends.cache") and CACHES["default"]["BACKEND"].endswith(
+    "LocMemCache"
+):
+    raise ImproperlyConfigured(
+        "SESSION_ENGINE=cache needs a shared cache: set CACHE_URL=redis://… "
+        "(a per-process memory cache would log users out between processes)."
+    )
+
+# Media: the local file system (one server, or a shared mount such as NFS for several), or
+# S3-compatible object storage (MinIO, AWS, a provider's S3) through django-storages (the
+# `s3` extra). Uploads stay private: files are reached through permission-checking views,
+# which hand out short-lived signed URLs on S3.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    AWS_LOCATION = env.str("AWS_LOCATION", default="media")
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    AWS_DEFAULT_ACL = None  # the bucket's policy: private
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
+    AWS_S3_FILE_OVERWRITE = False
+    MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+elif STORAGE_BACKEND == "filesystem":
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}."
+    )
+STORAGES = {**STORAGES, "default": MEDIA_STORAGE}
+
+# Source maps are for developers' browsers only: compressing them (several MB each in the API
+# docs bundles) made collectstatic minutes slower on every deploy.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4"),
+    *("mpeg", "mpg", "webm", "wmv", "map"),
+)
+
+# PgBouncer in transaction pooling mode: server-side cursors cannot span transactions there.
+PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)
+if PGBOUNCER_TRANSACTION_MODE:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# Optional read replica for reports (core/db_router.py): reads inside reads_from_replica() and
+# tasks on the reports queue go there; writes and everything else stay on default.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = environ.Env.db_url_config(REPLICA_DATABASE_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if PGBOUNCER_TRANSACTION_MODE:
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASE_ROUTERS = ["ikm_portal.core.db_router.ReplicaRouter"]
+
+# Celery queues, one per kind of work, routed by task name (fnmatch patterns, first match
+# wins). Name tasks "<app>.<verb>_<what>": "notifications.*", "*.send_*" and "*.notify_*" go to
+# notifications; "*.import_*" to imports; "*.report_*" and "*.export_*" to reports; the rest to
+# default. A worker started without -Q consumes all four (single server); on several hosts
+# start one worker per queue (deploy/systemd/ikm-worker@.service).
+TASK_QUEUE_NAMES = ["default", "notifications", "imports", "reports"]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in TASK_QUEUE_NAMES}
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "notifications"},
+    "ikm_portal.notifications.*": {"queue": "notifications"},
+    "*.send_*": {"queue": "notifications"},
+    "*.notify_*": {"queue": "notifications"},
+    "imports.*": {"queue": "imports"},
+    "*.import_*": {"queue": "imports"},
+    "reports.*": {"queue": "reports"},
+    "*.report_*": {"queue": "reports"},
+    "*.export_*": {"queue": "reports"},
+}
+# Workers log through Django's LOGGING (JSON with request ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Heartbeats of workers and beat (core/heartbeats.py), shown by /healthz?full=1 and the
+# office administrator's dashboard. HEALTHZ_TOKEN lets a monitor read /healthz?full=1.
+HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
+HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=90)
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+
+# Distinct names for the enums in the API schema: "status" and "mode" are field names several
+# apps use, and drf-spectacular warns (check --deploy fails) when it must guess.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ProgramStatusEnum": "training.choices.ProgramStatus",
+        "ProgramModeEnum": "training.choices.ProgramMode",
+        "ApplicationStatusEnum": "training.choices.ApplicationStatus",
+        "QuestionKindEnum": "training.choices.QuestionKind",
+        "AgreementStatusEnum": "partnerships.choices.AgreementStatus",
+        "PartnerKindEnum": "partnerships.choices.PartnerKind",
+        "MemberRoleEnum": "partnerships.choices.MemberRole",
+        "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
+        "ImportModeEnum": "registry.choices.ImportMode",
+    }
+)

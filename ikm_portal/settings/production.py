@@ -4,6 +4,8 @@ passes with no warnings under the environment documented in README.md / docs/dep
 import os
 
 os.environ.setdefault("DEBUG", "false")
+# Operations: JSON log lines by default in production (LOG_FORMAT=plain to read them by eye).
+os.environ.setdefault("LOG_FORMAT", "json")
 
 from .base import *  # noqa: F403
 from .base import LOGGING, env
@@ -23,3 +25,8 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": env.str("LOG_LEVEL", default="INFO")}}
+
+# --- Operations: media on the storage chosen by STORAGE_BACKEND (filesystem or s3) ---
+from .base import MEDIA_STORAGE  # noqa: E402
+
+STORAGES = {**STORAGES, "default": MEDIA_STORAGE}

@@ -1,5 +1,10 @@
 from .accounts import UserFactory
-from .partnerships import PartnerFactory, PartnerMemberFactory
+from .partnerships import (
+    AgreementFactory,
+    PartnerFactory,
+    PartnerInvitationFactory,
+    PartnerMemberFactory,
+)
 from .registry import (
     CertificationFactory,
     EnterpriseFactory,
@@ -9,16 +14,32 @@ from .registry import (
     SentraFactory,
     VerifiedEnterpriseFactory,
 )
+from .training import (
+    AnswerFactory,
+    ApplicationFactory,
+    ProgramFactory,
+    QuestionFactory,
+    StageFactory,
+    TrackFactory,
+)
 
 __all__ = [
+    "AgreementFactory",
+    "AnswerFactory",
+    "ApplicationFactory",
     "CertificationFactory",
     "EnterpriseFactory",
     "KbliFactory",
     "PartnerFactory",
+    "PartnerInvitationFactory",
     "PartnerMemberFactory",
     "ProductFactory",
+    "ProgramFactory",
+    "QuestionFactory",
     "RegionFactory",
     "SentraFactory",
+    "StageFactory",
+    "TrackFactory",
     "UserFactory",
     "VerifiedEnterpriseFactory",
 ]

@@ -14,8 +14,12 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
     def validate(self, attrs):
+        request = self.context.get("request")
+        # The plain HttpRequest: the sign-in throttle marks a lock-out on it.
         user = authenticate(
-            request=self.context.get("request"), email=attrs["email"], password=attrs["password"]
+            request=getattr(request, "_request", request),
+            email=attrs["email"],
+            password=attrs["password"],
         )
         if user is None:
             raise serializers.ValidationError(

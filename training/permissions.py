@@ -1,0 +1,105 @@
+"""One scoping function per model, used by selectors, pages and every API get_queryset. What a
+user may not see is a 404 for them."""
+
+from django.db.models import Q, QuerySet
+
+from partnerships.permissions import is_office, is_partner_manager, membership_of
+
+from .choices import PARTNER_VISIBLE_STATUSES, PUBLISHED_PROGRAM_STATUSES, ProgramStatus
+from .models import Application, PersonalDataAccess, Program
+
+
+def programs_visible_to(user) -> QuerySet[Program]:
+    """The office sees every programme; a partner's members also see their own programmes in
+    draft; everyone else (owners, visitors) sees published programmes."""
+    if is_office(user):
+        return Program.objects.all()
+    published = Q(status__in=sorted(PUBLISHED_PROGRAM_STATUSES))
+    membership = membership_of(user)
+    if membership is not None:
+        return Program.objects.filter(published | Q(partner_id=membership.partner_id))
+    return Program.objects.filter(published)
+
+
+def can_create_program(user) -> bool:
+    return is_office(user)
+
+
+def can_manage_program(user, program: Program) -> bool:
+    """The office manages every programme; a partner manager co-manages their partner's
+    programme when the office allows it for that programme."""
+    if is_office(user):
+        return True
+    return bool(
+        program.partner_id
+        and program.partner_can_manage
+        and is_partner_manager(user, program.partner_id)
+    )
+
+
+def can_change_program_status(user, program: Program, target: str) -> bool:
+    if target == ProgramStatus.CANCELLED:
+        return is_office(user)
+    return can_manage_program(user, program)
+
+
+def is_program_partner(user, program: Program) -> bool:
+    membership = membership_of(user)
+    return bool(membership and program.partner_id and membership.partner_id == program.partner_id)
+
+
+def _partner_applications_q(partner_id: int) -> Q:
+    return Q(
+        program__partner_id=partner_id,
+        status__in=sorted(PARTNER_VISIBLE_STATUSES),
+        consent_share_with_partner=True,
+    )
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """The office: all. An owner: the applications of their own businesses. A partner's member:
+    the applications of their partner's programmes from eligible on, when the owner consented
+    to share them."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Application.objects.none()
+    if is_office(user):
+        return Application.objects.all()
+    q = Q(enterprise__owner=user)
+    membership = membership_of(user)
+    if membership is not None:
+        q |= _partner_applications_q(membership.partner_id)
+    return Application.objects.filter(q)
+
+
+def is_partner_viewer(user, application: Application) -> bool:
+    """A partner's member looking at someone else's application: their views are logged and
+    they see only the shared data with NIK masked."""
+    if is_office(user):
+        return False
+    membership = membership_of(user)
+    return bool(
+        membership
+        and application.program.partner_id == membership.partner_id
+        and application.enterprise.owner_id != user.pk
+    )
+
+
+def is_application_owner(user, application: Application) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and application.enterprise.owner_id is not None
+        and application.enterprise.owner_id == user.pk
+    )
+
+
+def can_screen(user) -> bool:
+    """Override the automatic screening, screen in bulk, start the review: the office."""
+    return is_office(user)
+
+
+def data_accesses_visible_to(user) -> QuerySet[PersonalDataAccess]:
+    """The access log: the office reads all of it."""
+    if is_office(user):
+        return PersonalDataAccess.objects.all()
+    return PersonalDataAccess.objects.none()
