@@ -305,6 +305,8 @@ def program_questions(request, pk: int):
             _formset_error(formset, exc)
         else:
             messages.success(request, _("The questions have been saved."))
+            if request.POST.get("next") == "stay":
+                return redirect(request.path)
             return redirect("training:program_detail", pk=program.pk)
     return render(
         request,
