@@ -261,6 +261,9 @@ class ApplyForm(forms.Form):
     def __init__(self, *args, enterprises, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
+        only = list(enterprises[:2])
+        if len(only) == 1:
+            self.fields["enterprise"].initial = only[0].pk
 
 
 class ApplicationForm(forms.Form):
