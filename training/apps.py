@@ -8,7 +8,7 @@ _PROGRAM_MODELS = ["program", "track", "stage", "eligibilityrules", "question"]
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training programmes")
-    demo_module = "training.demo"
+    demo_module = ["training.demo", "training.participation.demo"]
     role_permissions = {
         "office_staff": [
             *(
@@ -82,6 +82,9 @@ class TrainingConfig(AppConfig):
         router.register("programs", ProgramViewSet, basename="program")
         router.register("applications", ApplicationViewSet, basename="application")
         router.register("personal-data-access", DataAccessViewSet, basename="personal-data-access")
+        from .participation.hooks import register
+
+        register(self, router)  # participation: API routes, notification keys, beat, hooks
 
     def nav_items(self, user):
         from django.urls import reverse

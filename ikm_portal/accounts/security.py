@@ -41,6 +41,14 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)
 
 
+def stamp_session(sender, request, user, **kwargs):
+    """At sign-in (user_logged_in): start both clocks, so requests need not write the session."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SessionTimeoutMiddleware.LOGIN_AT] = now
+        request.session[SessionTimeoutMiddleware.SEEN_AT] = now
+
+
 class SessionTimeoutMiddleware:
     """Ends a session after SESSION_IDLE_TIMEOUT seconds without a request, and in any case
     SESSION_ABSOLUTE_TIMEOUT seconds after sign-in. Token-authenticated API calls carry no
@@ -57,7 +65,7 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             session = request.session
-            login_at = session.setdefault(self.LOGIN_AT, now)
+            login_at = session.get(self.LOGIN_AT, now)
             seen_at = session.get(self.SEEN_AT, now)
             idle = now - seen_at > settings.SESSION_IDLE_TIMEOUT
             too_old = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT
@@ -70,7 +78,7 @@ class SessionTimeoutMiddleware:
                     )
                 messages.info(request, _("Your session has expired. Please sign in again."))
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
-            if now - seen_at >= 60 or self.SEEN_AT not in session:
+            if now - seen_at >= 60:
                 # Written at most once a minute: no session save on every request.
                 session[self.SEEN_AT] = now
         return self.get_response(request)

@@ -3,7 +3,7 @@
 An AppConfig may define:
 - ``nav_items(user) -> list[NavItem]``: links in the navigation bar for this user;
 - ``dashboard_panels(request) -> list[Panel]``: cards on the per-role dashboard;
-- ``demo_module``: a dotted path to a module with ``load_reference(stdout)`` and/or
+- ``demo_module``: a dotted path (or a list of them, run in order) to a module with ``load_reference(stdout)`` and/or
   ``load_demo(stdout) -> list[tuple[role, email]]`` used by ``manage.py load_demo``.
 """
 

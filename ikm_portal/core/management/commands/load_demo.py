@@ -17,11 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--reference-only", action="store_true")
 
     def handle(self, *args, reference_only=False, **options):
-        modules = [
-            import_module(config.demo_module)
-            for config in apps.get_app_configs()
-            if getattr(config, "demo_module", None)
-        ]
+        modules = []
+        for config in apps.get_app_configs():
+            declared = getattr(config, "demo_module", None) or ()
+            # One dotted path, or a sequence of them run in order (areas of one app).
+            for path in [declared] if isinstance(declared, str) else declared:
+                modules.append(import_module(path))
         for module in modules:
             if hasattr(module, "load_reference"):
                 with transaction.atomic():
