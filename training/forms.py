@@ -394,7 +394,7 @@ def _question_field(question, initial):
 
 class ScreenForm(forms.Form):
     eligible = forms.TypedChoiceField(
-        label=_("Decision"),
+        label=_("Screening decision"),
         choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
