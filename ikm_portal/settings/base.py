@@ -463,5 +463,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MemberRoleEnum": "partnerships.choices.MemberRole",
         "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
         "ImportModeEnum": "registry.choices.ImportMode",
+        "CertificationKindEnum": "registry.choices.CertificationKind",
     }
 )
