@@ -39,7 +39,7 @@ redis_cleanup() {
   "$PY" - "$REDIS_URL" <<'PY' || true
 import sys, redis
 r = redis.Redis.from_url(sys.argv[1])
-for pattern in ("ikm:heartbeat:*", ":1:*", "_kombu*", "unacked*", "default*", "notifications*",
+for pattern in ("ikm:heartbeat:*", ":1:*", "_kombu*", "unacked*", "celery*", "notifications*",
                 "imports*", "reports*"):
     for key in r.scan_iter(match=pattern, count=500):
         r.delete(key)
@@ -220,7 +220,7 @@ done
 manage shell -c "
 from ikm_portal.core.tasks import heartbeat
 for _ in range(40):
-    heartbeat.apply_async(queue='default')
+    heartbeat.delay()
 " >"$WORK/logs/enqueue.log" 2>&1 || fail "enqueue"
 for _ in $(seq 1 60); do
   stats="$("$PY" -m celery -A ikm_portal inspect stats --json --timeout 3 2>/dev/null | tail -n1 || true)"
@@ -239,7 +239,7 @@ done
 [ "$total" -ge 40 ] || fail "only $total of 40 tasks consumed ($consumed)"
 busy="$(tr ' ' '\n' <<<"$consumed" | awk -F= '$2 > 0' | wc -l)"
 [ "$busy" = 2 ] || fail "one worker consumed everything ($consumed)"
-ok "40 tasks sent to the default queue, consumed: $consumed"
+ok "40 tasks sent to the default queue (celery), consumed: $consumed"
 
 step "/healthz?full=1: migrations, workers, beat, queues"
 for _ in $(seq 1 60); do
