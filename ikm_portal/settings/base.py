@@ -441,3 +441,19 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=90)
 HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+
+# Distinct names for the enums in the API schema: "status" and "mode" are field names several
+# apps use, and drf-spectacular warns (check --deploy fails) when it must guess.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ProgramStatusEnum": "training.choices.ProgramStatus",
+        "ProgramModeEnum": "training.choices.ProgramMode",
+        "ApplicationStatusEnum": "training.choices.ApplicationStatus",
+        "QuestionKindEnum": "training.choices.QuestionKind",
+        "AgreementStatusEnum": "partnerships.choices.AgreementStatus",
+        "PartnerKindEnum": "partnerships.choices.PartnerKind",
+        "MemberRoleEnum": "partnerships.choices.MemberRole",
+        "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
+        "ImportModeEnum": "registry.choices.ImportMode",
+    }
+)
