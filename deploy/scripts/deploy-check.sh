@@ -316,7 +316,7 @@ EOF
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT_HTTP/")" = 301 ] || fail "port 80 → https"
   hsts="$(curl -sk -D - -o /dev/null "$H/" | grep -ci '^strict-transport-security')"
   [ "$hsts" -ge 1 ] || fail "no HSTS header through nginx"
-  rid="$(curl -sk -D - -o /dev/null "$H/healthz" | grep -i '^x-request-id:' | tr -d '\r' | awk '{print $2}')"
+  rid="$(curl -sk -D - -o /dev/null "$H/accounts/login/" | grep -i '^x-request-id:' | tr -d '\r' | awk '{print $2}')"
   [ -n "$rid" ] || fail "no X-Request-ID through nginx"
   sleep 0.5
   grep -q "rid=$rid" "$N/ikm-portal.access.log" || fail "nginx access log lacks request id $rid"
