@@ -16,7 +16,7 @@ from training.models import Attendance, CompletionRule, OutcomeSurvey, Session
 from training.participation.choices import AttendanceMethod, OutcomeStatus, OutcomeWave
 from training.participation.services import participant_enroll
 
-from .training import ApplicationFactory
+from .training import ApplicationFactory, StageFactory
 
 
 class AcceptedApplicationFactory(ApplicationFactory):
@@ -42,12 +42,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Session
 
-    class Params:
-        program = None
-
-    stage = factory.LazyAttribute(
-        lambda o: o.program.stages.get(order=1) if o.program is not None else None
-    )
+    stage = factory.SubFactory(StageFactory)
     program = factory.LazyAttribute(lambda o: o.stage.program)
     title = factory.Sequence(lambda n: f"Sesi {n}: Efisiensi Produksi")
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1, hours=2))

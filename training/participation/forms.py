@@ -82,7 +82,7 @@ class AttendanceForm(forms.Form):
                 label=participant.enterprise.name,
                 choices=AttendanceStatus.choices,
                 required=False,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 initial=current.get(participant.pk, default),
             )
 

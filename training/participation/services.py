@@ -536,6 +536,7 @@ def attendance_checkin(
     """A participant checks in with the session's QR code (or its short code): present, or late
     after PARTICIPATION_LATE_AFTER_MINUTES. A second check-in changes nothing."""
     now = now or timezone.now()
+    session = Session.objects.get(pk=session.pk)
     verdict = checkin.verify(session, token=token, code=code, moment=now)
     if not verdict.ok:
         raise CheckinRefused(CheckinResult(verdict.result).label, code=verdict.result)

@@ -216,11 +216,13 @@ def session_checkin(request, pk: int):
     done = None
     if request.method == "POST" and form.is_valid():
         try:
+            code = form.cleaned_data.get("code") or ""
             done = services.attendance_checkin(
                 session=session,
                 user=request.user,
-                token=form.cleaned_data.get("token") or "",
-                code=form.cleaned_data.get("code") or "",
+                # A typed code wins over the link's token (which may have expired meanwhile).
+                token="" if code else form.cleaned_data.get("token") or "",
+                code=code,
             )
         except ApplicationError as exc:
             form.add_error("code", str(exc.message))
