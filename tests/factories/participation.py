@@ -87,7 +87,6 @@ class OutcomeSurveyFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = OutcomeSurvey
-        django_get_or_create = ("application", "wave")
 
     wave = OutcomeWave.BASELINE
     status = OutcomeStatus.SUBMITTED
@@ -101,3 +100,19 @@ class OutcomeSurveyFactory(factory.django.DjangoModelFactory):
     workers = FIGURES["workers"]
     certifications = factory.LazyFunction(list)
     markets = factory.LazyFunction(lambda: ["local"])
+
+
+def answer(application, wave: str = OutcomeWave.BASELINE, **figures) -> OutcomeSurvey:
+    """A submitted survey of this wave (the requested one is answered if it exists)."""
+    values = {**FIGURES, **figures}
+    survey, _created = OutcomeSurvey.objects.update_or_create(
+        application=application,
+        wave=wave,
+        defaults={
+            **values,
+            "status": OutcomeStatus.SUBMITTED,
+            "requested_at": timezone.now(),
+            "submitted_at": timezone.now(),
+        },
+    )
+    return survey

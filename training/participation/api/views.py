@@ -90,6 +90,10 @@ class ProgramSessionViewSet(
             raise NotFound
         return qs
 
+    def create(self, request, *args, **kwargs):
+        self.get_queryset()  # a programme whose sessions this user may not see is a 404
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         program = self.get_program()
         if not can_manage_sessions(self.request.user, program):
@@ -150,7 +154,7 @@ class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer.is_valid(raise_exception=True)
         session = self._session(serializer.validated_data["session"])
         if not can_mark_attendance(request.user, session.program):
-            raise NotFound
+            raise PermissionDenied
         rows = services.attendance_mark(
             session=session, marks=serializer.validated_data["marks"], actor=request.user
         )
