@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 _PROGRAM_MODELS = ["program", "track", "stage", "eligibilityrules", "question"]
@@ -38,6 +39,40 @@ class TrainingConfig(AppConfig):
             "training.change_application",
         ],
     }
+
+    notification_templates = {
+        "application_submitted": {"label": _("Application submitted")},
+        "application_eligible": {"mandatory": True, "label": _("Application eligible")},
+        "application_ineligible": {"mandatory": True, "label": _("Application not eligible")},
+        "application_in_review": {"label": _("Application in review")},
+        "application_selected": {"mandatory": True, "label": _("Application selected")},
+        "application_waitlisted": {"mandatory": True, "label": _("Application waitlisted")},
+        "application_not_selected": {"mandatory": True, "label": _("Application not selected")},
+        "application_accepted": {"label": _("Seat accepted")},
+        "application_declined": {"label": _("Seat declined")},
+        "application_withdrawn": {"mandatory": True, "label": _("Application withdrawn")},
+        "program_cancelled": {"mandatory": True, "label": _("Programme cancelled")},
+    }
+
+    def staff_digest_items(self):
+        from django.urls import reverse
+
+        from .choices import ApplicationStatus
+        from .models import Application
+
+        counts = dict(
+            Application.objects.filter(
+                status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE]
+            )
+            .values_list("status")
+            .annotate(n=models.Count("id"))
+            .values_list("status", "n")
+        )
+        base = reverse("training:program_list")
+        return [
+            (_("Submitted applications still to screen"), counts.get("submitted", 0), base),
+            (_("Eligible applications waiting for the review"), counts.get("eligible", 0), base),
+        ]
 
     def ready(self):
         from ikm_portal.api import router

@@ -142,6 +142,8 @@ def broker(settings, monkeypatch):
             celery_app.conf.broker_url = url
             celery_app.conf.task_always_eager = False
             celery_app.conf.task_default_queue = self.queue
+            # Routing by task name (CELERY_TASK_ROUTES) would send notifications.* elsewhere.
+            celery_app.conf.task_routes = {"*": {"queue": self.queue}}
             _forget_connections()
 
     saved = {
@@ -164,3 +166,5 @@ def _forget_connections():
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+        amqp.flush_routes()
+        amqp.__dict__.pop("router", None)
