@@ -463,5 +463,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MemberRoleEnum": "partnerships.choices.MemberRole",
         "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
         "ImportModeEnum": "registry.choices.ImportMode",
+        "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
+        "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
+        "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
     }
 )

@@ -6,6 +6,8 @@ notifications on commit (the outbox writes its rows in this transaction and send
 
 import calendar
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -78,10 +80,23 @@ def add_months(day: date, months: int) -> date:
 # =============================================================================================
 
 
+_quiet: ContextVar[bool] = ContextVar("participation_quiet", default=False)
+
+
+@contextmanager
+def quiet():
+    """Write no messages inside this block (demo data and bulk loads of past programmes)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def _notify(*, recipient, template: str, context: dict, related, key: str) -> None:
     from ikm_portal.notifications.services import notification_queue
 
-    if recipient is None:
+    if recipient is None or _quiet.get():
         return
     notification_queue(
         recipient=recipient,

@@ -42,7 +42,7 @@ from .serializers import (
     OutcomeRequestSerializer,
     OutcomeSerializer,
     ParticipantSerializer,
-    ReasonSerializer,
+    ParticipationReasonSerializer,
     RuleResultSerializer,
     SessionSerializer,
     TransitionSerializer,
@@ -83,6 +83,8 @@ class ProgramSessionViewSet(
         return self._program
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Session.objects.none()
         user = self.request.user
         program = self.get_program()
         qs = selectors.session_list(user=user).filter(program=program)
@@ -112,13 +114,13 @@ class ProgramSessionViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=session.pk)
 
-    @extend_schema(request=ReasonSerializer, responses=SessionSerializer)
+    @extend_schema(request=ParticipationReasonSerializer, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, program_pk=None, pk=None):
         session = self.get_object()
         if not can_manage_sessions(request.user, session.program):
             raise PermissionDenied
-        serializer = ReasonSerializer(data=request.data)
+        serializer = ParticipationReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.session_cancel(
             session=session, actor=request.user, reason=serializer.validated_data["reason"]
@@ -266,7 +268,7 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise NotFound
         return certificate_response(certificate)
 
-    @extend_schema(request=ReasonSerializer, responses=ParticipantSerializer)
+    @extend_schema(request=ParticipationReasonSerializer, responses=ParticipantSerializer)
     @action(detail=True, methods=["post"], url_path="certificate/revoke")
     def revoke_certificate(self, request, pk=None):
         participant = self.get_object()
@@ -275,7 +277,7 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         certificate = Certificate.objects.filter(participant=participant).first()
         if certificate is None:
             raise NotFound
-        serializer = ReasonSerializer(data=request.data)
+        serializer = ParticipationReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.certificate_revoke(
             certificate=certificate, actor=request.user, reason=serializer.validated_data["reason"]
