@@ -108,6 +108,19 @@ def _notify(*, recipient, template: str, context: dict, related, key: str) -> No
     )
 
 
+def partner_views_record(*, user, application_ids, channel: str, path: str = "") -> int:
+    """A partner user looking at participants' personal data is logged (UU 27/2022), as for
+    applications (training.services.data_access_record)."""
+    from partnerships.permissions import is_office, membership_of
+    from training.services import data_access_record
+
+    ids = {pk for pk in application_ids if pk}
+    if not ids or is_office(user) or membership_of(user) is None:
+        return 0
+    applications = Application.objects.filter(pk__in=ids).select_related("program", "enterprise")
+    return data_access_record(user=user, applications=applications, channel=channel, path=path)
+
+
 # =============================================================================================
 # Participants
 # =============================================================================================

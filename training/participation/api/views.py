@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from ikm_portal.core.exceptions import ApplicationError
 from partnerships.permissions import is_office
+from training.choices import AccessChannel
 from training.models import Program
 from training.permissions import applications_visible_to, programs_visible_to
 
@@ -191,6 +192,27 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         return selectors.participant_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        services.partner_views_record(
+            user=request.user,
+            application_ids=[p.application_id for p in page],
+            channel=AccessChannel.API_LIST,
+            path=request.get_full_path(),
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        participant = self.get_object()
+        services.partner_views_record(
+            user=request.user,
+            application_ids=[participant.application_id],
+            channel=AccessChannel.API_DETAIL,
+            path=request.get_full_path(),
+        )
+        return Response(self.get_serializer(participant).data)
 
     def _fresh(self, participant):
         return self.get_queryset().get(pk=participant.pk)
