@@ -456,5 +456,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
         "ImportModeEnum": "registry.choices.ImportMode",
         "CertificationKindEnum": "registry.choices.CertificationKind",
+        "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
+        "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
+        "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
     }
 )
