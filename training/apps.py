@@ -1,13 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .selection.setup import install as install_selection
+
 _PROGRAM_MODELS = ["program", "track", "stage", "eligibilityrules", "question"]
 
 
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training programmes")
-    demo_module = "training.demo"
+    demo_module = ["training.demo", "training.selection.demo"]
     role_permissions = {
         "office_staff": [
             *(
@@ -47,6 +49,7 @@ class TrainingConfig(AppConfig):
         router.register("programs", ProgramViewSet, basename="program")
         router.register("applications", ApplicationViewSet, basename="application")
         router.register("personal-data-access", DataAccessViewSet, basename="personal-data-access")
+        install_selection(self)  # review and selection (issue 6)
 
     def nav_items(self, user):
         from django.urls import reverse

@@ -419,3 +419,6 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_email} → {self.subject_name} ({self.accessed_at:%Y-%m-%d %H:%M})"
+
+
+from .selection.models import *  # noqa: E402, F403  (review and selection: issue 6)

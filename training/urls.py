@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -42,4 +42,5 @@ urlpatterns = [
         name="application_start_review",
     ),
     path("applications/<int:pk>/files/<int:question_id>/", views.answer_file, name="answer_file"),
+    path("", include("training.selection.urls")),  # review and selection (issue 6)
 ]
