@@ -931,7 +931,7 @@ def review_save(
     """The reviewer saves their scores and comment: a draft, or the submitted review (every
     counted criterion scored, a comment given). Editable until the stage's review deadline."""
     review = (
-        Review.objects.select_for_update()
+        Review.objects.select_for_update(of=("self",))
         .select_related("stage", "stage__program", "application")
         .get(pk=review.pk)
     )
@@ -968,7 +968,9 @@ def review_declare_conflict(*, review: Review, actor, reason: str) -> Review:
     """The reviewer declares a conflict of interest: the assignment moves to someone else and
     they are never assigned this business again in the programme."""
     review = (
-        Review.objects.select_for_update().select_related("stage", "application").get(pk=review.pk)
+        Review.objects.select_for_update(of=("self",))
+        .select_related("stage", "application")
+        .get(pk=review.pk)
     )
     _check_reviewer(review, actor)
     _check_not_published(review.stage)
@@ -993,7 +995,9 @@ def review_declare_conflict(*, review: Review, actor, reason: str) -> Review:
 def review_abstain(*, review: Review, actor, reason: str = "", now=None) -> Review:
     """The reviewer abstains: their review does not count. The slot stays open for the next
     automatic assignment."""
-    review = Review.objects.select_for_update().select_related("stage").get(pk=review.pk)
+    review = (
+        Review.objects.select_for_update(of=("self",)).select_related("stage").get(pk=review.pk)
+    )
     _check_reviewer(review, actor)
     _check_open(review, now)
     review.total = None
@@ -1256,7 +1260,7 @@ def selection_preview(
     Applicants see nothing until it is published."""
     if not can_preview(actor, stage.program):
         raise InvalidTransition(_("You may not compute this selection."))
-    stage = Stage.objects.select_for_update().select_related("program").get(pk=stage.pk)
+    stage = Stage.objects.select_for_update(of=("self",)).select_related("program").get(pk=stage.pk)
     _check_not_published(stage)
     _check_previous_published(stage)
     current = stage.selection_runs.filter(status=RunStatus.PREVIEW).first()
@@ -1317,7 +1321,7 @@ def selection_adjust(
     applicant reads it). ``decision="auto"`` removes the adjustment."""
     if not can_preview(actor, stage.program):
         raise InvalidTransition(_("You may not adjust this selection."))
-    stage = Stage.objects.select_for_update().select_related("program").get(pk=stage.pk)
+    stage = Stage.objects.select_for_update(of=("self",)).select_related("program").get(pk=stage.pk)
     _check_not_published(stage)
     current = stage.selection_runs.filter(status=RunStatus.PREVIEW).first()
     if current is None:
@@ -1403,7 +1407,7 @@ def selection_publish(*, stage: Stage, actor, now: datetime | None = None) -> Se
     if not can_publish(actor, stage.program):
         raise InvalidTransition(_("Only the office publishes decisions."))
     now = now or timezone.now()
-    stage = Stage.objects.select_for_update().select_related("program").get(pk=stage.pk)
+    stage = Stage.objects.select_for_update(of=("self",)).select_related("program").get(pk=stage.pk)
     _check_not_published(stage)
     _check_previous_published(stage)
     run = stage.selection_runs.filter(status=RunStatus.PREVIEW).select_for_update().first()
