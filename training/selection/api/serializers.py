@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..choices import PUBLISHED_DECISION_CHOICES, Decision, ReviewStatus, RunStatus
+from ..choices import PUBLISHED_DECISION_CHOICES, Decision
 from ..models import Review, SelectionRun, StageDecision
 
 
@@ -29,7 +29,9 @@ class ReviewSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text="true: save without submitting (not every criterion needs a score yet).",
     )
-    status = serializers.ChoiceField(choices=ReviewStatus.choices, read_only=True)
+    status = serializers.CharField(
+        read_only=True, help_text="assigned, draft, submitted, conflict or abstained"
+    )
     program = serializers.IntegerField(source="stage.program_id", read_only=True)
     reviewer = serializers.IntegerField(source="reviewer_id", read_only=True)
     total = serializers.SerializerMethodField(help_text="Weighted total, 0–100.")
@@ -159,9 +161,12 @@ class ResultRowSerializer(serializers.Serializer):
     application = serializers.IntegerField()
     score = serializers.FloatField(allow_null=True)
     rank = serializers.IntegerField()
-    decision = serializers.ChoiceField(choices=PUBLISHED_DECISION_CHOICES)
+    decision = serializers.CharField(help_text="selected, waitlisted or not_selected")
     track = serializers.IntegerField(allow_null=True)
-    reason = serializers.CharField()
+    reason = serializers.CharField(
+        help_text="The rule that decided: merit, kecamatan_min, women_min, waitlist, "
+        "seats_full, no_track_seat, kecamatan_max, no_score, manual."
+    )
     review_count = serializers.IntegerField()
     spread = serializers.FloatField(allow_null=True)
     flagged = serializers.BooleanField()
@@ -174,7 +179,7 @@ class SelectionSerializer(serializers.Serializer):
     """The staged preview (or the published run) of a stage."""
 
     run = serializers.IntegerField(source="pk", allow_null=True)
-    status = serializers.ChoiceField(choices=RunStatus.choices)
+    status = serializers.CharField(help_text="preview or published")
     seed = serializers.IntegerField()
     params = serializers.DictField()
     shortfalls = serializers.ListField(child=serializers.DictField())
@@ -210,7 +215,16 @@ class DecisionSerializer(serializers.ModelSerializer):
     program = serializers.IntegerField(source="stage.program_id")
     stage = serializers.IntegerField(source="stage.order")
     track = serializers.IntegerField(source="track_id", allow_null=True)
-    decision = serializers.ChoiceField(source="published_decision", choices=Decision.choices)
+    decision = serializers.CharField(
+        source="published_decision", help_text="selected, waitlisted or not_selected"
+    )
+    status = serializers.CharField(
+        help_text="selected (an open offer), waitlisted, not_selected, accepted, declined or lapsed"
+    )
+    reason = serializers.CharField(
+        help_text="merit, kecamatan_min, women_min, waitlist, seats_full, no_track_seat, "
+        "kecamatan_max, no_score, manual or promoted"
+    )
     score = serializers.SerializerMethodField()
 
     class Meta:
@@ -279,6 +293,7 @@ class ApplicantStageSerializer(serializers.Serializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text="preview, published or discarded")
     program = serializers.IntegerField(source="stage.program_id")
     stage = serializers.IntegerField(source="stage.order")
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)

@@ -231,6 +231,8 @@ class AssignmentViewSet(
         return self._stage_obj
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Review.objects.none()
         return selectors.assignment_list(user=self.request.user).filter(stage=self.get_stage())
 
     def _users(self, ids):
