@@ -16,6 +16,7 @@ help:
 	@echo "make beat     Celery beat (periodic tasks)"
 	@echo "make messages regenerate the translation catalogues (needs GNU gettext)"
 	@echo "make bench    benchmarks in bench/"
+	@echo "make backup / restore / deploy-check / deploy-lint / loadtest   operations (docs/deployment.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +70,28 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
+
+# --- Operations: docs/deployment.md and docs/operations.md ---------------------------------
+.PHONY: backup restore deploy-check deploy-lint deploy-tools loadtest
+
+backup: install        ## pg_dump + media tar into BACKUP_DIR (default backups/)
+	PYTHON=$(BIN)/python deploy/scripts/backup.sh
+
+restore: install       ## make restore DUMP=… [MEDIA_TAR=…] TARGET_DATABASE_URL=… [FORCE=1]
+	@test -n "$(DUMP)" || { echo "usage: make restore DUMP=backups/ikm-db-<stamp>.dump [MEDIA_TAR=backups/ikm-media-<stamp>.tar.gz] TARGET_DATABASE_URL=postgres://…"; exit 2; }
+	PYTHON=$(BIN)/python deploy/scripts/restore.sh "$(DUMP)" $(MEDIA_TAR)
+
+deploy-check: install  ## the single-server production path on this machine (PostgreSQL + Redis)
+	PYTHON=$(BIN)/python deploy/scripts/deploy-check.sh
+
+deploy-lint: install   ## shellcheck, systemd-analyze verify, nginx -t, compose config
+	PYTHON=$(BIN)/python deploy/scripts/lint.sh
+
+deploy-tools:          ## Debian packages the two targets above use: nginx, pgbouncer, linters
+	deploy/scripts/install-tools.sh
+
+LOADTEST_USERS   ?= 20
+LOADTEST_SECONDS ?= 30
+loadtest: install      ## locust against a local production-mode gunicorn (bench/loadtest.sh)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	PYTHON=$(BIN)/python LOADTEST_USERS=$(LOADTEST_USERS) LOADTEST_SECONDS=$(LOADTEST_SECONDS) bench/loadtest.sh

@@ -29,5 +29,6 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("partners/", include("partnerships.urls")),
     path("programs/", include("training.urls")),
+    path("", include("training.participation.public_urls")),
     path("", include("ikm_portal.core.urls")),
 ]

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +37,31 @@ class PartnershipsConfig(AppConfig):
         ],
         "partner_reviewer": ["partnerships.view_partner", "partnerships.view_agreement"],
     }
+
+    notification_templates = {
+        "agreement_expiring": {"label": _("Agreement about to end")},
+        # The message carries a single-use sign-up link: hidden in the delivery log.
+        "partner_invitation": {
+            "mandatory": True,
+            "sensitive": True,
+            "label": _("Invitation to a partner"),
+        },
+    }
+
+    def staff_digest_items(self):
+        from django.urls import reverse
+
+        from .choices import AGREEMENT_REMINDER_DAYS, AgreementStatus
+        from .models import Agreement
+
+        today = timezone.localdate()
+        ending = Agreement.objects.filter(
+            status=AgreementStatus.ACTIVE,
+            valid_to__gte=today,
+            valid_to__lte=today + timedelta(days=AGREEMENT_REMINDER_DAYS),
+        ).count()
+        url = reverse("partnerships:agreement_list") + "?expiring=true"
+        return [(_("Agreements ending within 30 days"), ending, url)]
 
     def ready(self):
         from ikm_portal.api import router

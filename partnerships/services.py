@@ -1,7 +1,6 @@
 """Writes for partners, agreements, members and invitations. Pages and API call these."""
 
 import hashlib
-import logging
 import secrets
 from datetime import date, timedelta
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition
 from ikm_portal.core.services import activity_log, model_update
+from ikm_portal.notifications.services import Recipient, notification_queue
 
 from .choices import (
     AGREEMENT_DOCUMENT_MAX_BYTES,
@@ -28,17 +28,6 @@ from .choices import (
 )
 from .models import Agreement, Partner, PartnerInvitation, PartnerMember
 from .validators import validate_upload
-
-logger = logging.getLogger(__name__)
-
-
-def _outbox():
-    # TEMPORARY until the outbox lands on main.
-    try:
-        from ikm_portal.notifications.services import notification_queue
-    except ImportError:
-        return None
-    return notification_queue
 
 
 class InvitationInvalid(ApplicationError):
@@ -331,22 +320,19 @@ def agreements_remind_expiring(*, today: date | None = None) -> int:
 
 
 def _queue_expiry_reminder(*, agreement: Agreement, today: date) -> None:
-    notification_queue = _outbox()
-    if notification_queue is None:
-        return
 
     context = {
         "agreement_number": agreement.number,
         "agreement_title": agreement.title,
         "partner_name": agreement.partner.name,
-        "valid_to": agreement.valid_to.isoformat(),
+        "valid_to": agreement.valid_to,
         "days_left": agreement.days_to_expiry(today),
         "url": reverse("partnerships:agreement_detail", args=[agreement.pk]),
     }
     for user in _office_recipients():
         notification_queue(
             recipient=user,
-            template="partnerships/agreement_expiring",
+            template="agreement_expiring",
             context=context,
             channels=["email", "in_app"],
             related=agreement,
@@ -408,49 +394,21 @@ def invitation_create(
         actor=actor,
         data={"invitation": invitation.pk, "email": email, "role": role},
     )
-    link = invitation_link(token)
-    transaction.on_commit(lambda: _enqueue_invitation_mail(invitation.pk, link))
-    return invitation, token
-
-
-def _enqueue_invitation_mail(invitation_id: int, link: str) -> None:
-    from .tasks import send_invitation_mail
-
-    try:
-        send_invitation_mail.delay(invitation_id, link)
-    except Exception:
-        # The inviter has seen the link and can share it; a broker outage must not break the page.
-        logger.exception("could not enqueue the invitation mail %s", invitation_id)
-
-
-def invitation_send_mail(*, invitation_id: int, link: str) -> bool:
-    """Send the invitation e-mail if the invitation is still pending. Returns whether sent."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    invitation = (
-        PartnerInvitation.objects.select_related("partner", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
+    inviter_language = getattr(actor, "language", "") or ""
+    notification_queue(
+        recipient=Recipient(email=email, language=inviter_language),
+        template="partner_invitation",
+        context={
+            "partner_name": partner.name,
+            "role": role,
+            "link": invitation_link(token),
+            "expires_at": invitation.expires_at,
+        },
+        channels=["email"],
+        related=invitation,
+        key=f"partner-invitation:{invitation.pk}",
     )
-    if invitation is None or invitation.status != InvitationStatus.PENDING:
-        return False
-    language = getattr(invitation.invited_by, "language", None) or settings.LANGUAGE_CODE
-    context = {
-        "invitation": invitation,
-        "partner_name": invitation.partner.name,
-        "role": MemberRole(invitation.role).label,
-        "link": link,
-        "expires_at": invitation.expires_at,
-        "office_name": settings.OFFICE_NAME,
-    }
-    with translation.override(language):
-        subject = render_to_string("partnerships/email/invitation_subject.txt", context).strip()
-        body = render_to_string("partnerships/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-    return True
+    return invitation, token
 
 
 @transaction.atomic

@@ -1,5 +1,4 @@
 from celery import shared_task
-from django.core.mail import BadHeaderError
 
 from . import services
 
@@ -11,15 +10,3 @@ def agreements_daily() -> dict:
     expired = services.agreements_expire_due()
     reminded = services.agreements_remind_expiring()
     return {"expired": expired, "reminded": reminded}
-
-
-@shared_task(
-    name="partnerships.send_invitation_mail",
-    acks_late=True,
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
-    dont_autoretry_for=(BadHeaderError,),
-    retry_backoff=30,
-    max_retries=5,
-)
-def send_invitation_mail(invitation_id: int, link: str) -> bool:
-    return services.invitation_send_mail(invitation_id=invitation_id, link=link)

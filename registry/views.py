@@ -692,7 +692,9 @@ def action(request, pk, action):
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
     to_status, label = ACTIONS[action]
     reason_required = to_status != EnterpriseStatus.VERIFIED
-    form = forms.ReasonForm(request.POST or None, required=reason_required)
+    form = forms.ReasonForm(
+        request.POST if request.method == "POST" else None, required=reason_required
+    )
     allowed = to_status in ENTERPRISE_TRANSITIONS.get(enterprise.status, frozenset())
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,6 +21,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_in_process():
+    """Tasks run in process in the test process even when CELERY_BROKER_URL names a real Redis
+    (CI sets it): tests marked `redis` switch to the broker themselves, and the workers and
+    beats they start as subprocesses use the broker as configured."""
+    from ikm_portal.celery import app
+
+    app.conf.task_always_eager = True
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

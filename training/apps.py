@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .selection.setup import install as install_selection
@@ -9,7 +10,7 @@ _PROGRAM_MODELS = ["program", "track", "stage", "eligibilityrules", "question"]
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training programmes")
-    demo_module = ["training.demo", "training.selection.demo"]
+    demo_module = ["training.demo", "training.selection.demo", "training.participation.demo"]
     role_permissions = {
         "office_staff": [
             *(
@@ -41,6 +42,40 @@ class TrainingConfig(AppConfig):
         ],
     }
 
+    notification_templates = {
+        "application_submitted": {"label": _("Application submitted")},
+        "application_eligible": {"mandatory": True, "label": _("Application eligible")},
+        "application_ineligible": {"mandatory": True, "label": _("Application not eligible")},
+        "application_in_review": {"label": _("Application in review")},
+        "application_selected": {"mandatory": True, "label": _("Application selected")},
+        "application_waitlisted": {"mandatory": True, "label": _("Application waitlisted")},
+        "application_not_selected": {"mandatory": True, "label": _("Application not selected")},
+        "application_accepted": {"label": _("Seat accepted")},
+        "application_declined": {"label": _("Seat declined")},
+        "application_withdrawn": {"mandatory": True, "label": _("Application withdrawn")},
+        "program_cancelled": {"mandatory": True, "label": _("Programme cancelled")},
+    }
+
+    def staff_digest_items(self):
+        from django.urls import reverse
+
+        from .choices import ApplicationStatus
+        from .models import Application
+
+        counts = dict(
+            Application.objects.filter(
+                status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE]
+            )
+            .values_list("status")
+            .annotate(n=models.Count("id"))
+            .values_list("status", "n")
+        )
+        base = reverse("training:program_list")
+        return [
+            (_("Submitted applications still to screen"), counts.get("submitted", 0), base),
+            (_("Eligible applications waiting for the review"), counts.get("eligible", 0), base),
+        ]
+
     def ready(self):
         from ikm_portal.api import router
 
@@ -49,6 +84,9 @@ class TrainingConfig(AppConfig):
         router.register("programs", ProgramViewSet, basename="program")
         router.register("applications", ApplicationViewSet, basename="application")
         router.register("personal-data-access", DataAccessViewSet, basename="personal-data-access")
+        from .participation.hooks import register
+
+        register(self, router)  # participation: API routes, notification keys, beat, hooks
         install_selection(self)  # review and selection (issue 6)
 
     def nav_items(self, user):

@@ -35,6 +35,57 @@ TRACKS = [
     ("Pengolahan Pangan", "Keamanan pangan, higiene dan pengawetan.", 15),
 ]
 DEMO_OWNER_EMAIL = "pemilik@demo.ikm.id"
+# A second demo owner whose verified business has not applied: for applying through the API.
+API_OWNER_EMAIL = "pemilik2@demo.ikm.id"
+TARGET_APPLICATIONS = 150
+
+
+def _owner_accounts() -> None:
+    """The registry's demo businesses were mostly registered by the office (no owner account).
+    In the demo their owners have signed up and the office has linked their accounts, the way a
+    confirmed claim does (through the registry's service, so the history shows it)."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+
+    from ikm_portal.accounts.choices import Role
+    from ikm_portal.accounts.models import User
+    from ikm_portal.core.demo import DEMO_PASSWORD
+    from registry.choices import HistorySource
+    from registry.services import enterprise_update
+
+    staff = User.objects.filter(email="staf@demo.ikm.id").first()
+    unowned = list(
+        Enterprise.objects.filter(status=EnterpriseStatus.VERIFIED, owner__isnull=True).order_by(
+            "pk"
+        )[: TARGET_APPLICATIONS + 1]
+    )
+    # Hashing a password takes a second; the demo owners share one hash.
+    password = make_password(DEMO_PASSWORD)
+    group = Group.objects.get_or_create(name=Role.IKM_OWNER)[0]
+    now = timezone.now()
+    for index, enterprise in enumerate(unowned):
+        email = API_OWNER_EMAIL if index == 0 else f"pemilik-{enterprise.pk}@demo.ikm.id"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create(
+                email=email,
+                full_name=enterprise.owner_name or enterprise.name,
+                phone=enterprise.phone,
+                password=password,
+                terms_version=settings.TERMS_VERSION,
+                privacy_version=settings.PRIVACY_NOTICE_VERSION,
+                terms_accepted_at=now,
+            )
+            user.groups.add(group)
+            activity_log(target=user, action="user.created", to_state=Role.IKM_OWNER)
+        enterprise_update(
+            enterprise=enterprise,
+            actor=staff,
+            data={"owner": user},
+            source=HistorySource.SYSTEM,
+            check_editable=False,
+        )
 
 
 def _program(partner, agreement, now):
@@ -64,7 +115,8 @@ def _program(partner, agreement, now):
     )
     if not created:
         return program, False
-    EligibilityRules.objects.create(program=program)
+    # Small and medium industry of the city, operating for two years at least.
+    EligibilityRules.objects.create(program=program, min_years_operating=2)
     for position, (name, description, seats) in enumerate(TRACKS):
         Track.objects.create(
             program=program, name=name, description=description, seats=seats, position=position
@@ -137,10 +189,10 @@ def _applications(program, now, rng: random.Random) -> int:
     questions = {q.position: q for q in program.questions.all()}
     candidates = list(
         Enterprise.objects.filter(status=EnterpriseStatus.VERIFIED, owner__isnull=False)
-        .exclude(owner__email=DEMO_OWNER_EMAIL)
+        .exclude(owner__email__in=[DEMO_OWNER_EMAIL, API_OWNER_EMAIL])
         .exclude(applications__program=program)
         .select_related("kecamatan", "kelurahan", "owner")
-        .order_by("pk")[:150]
+        .order_by("pk")[:TARGET_APPLICATIONS]
     )
     created = 0
     for index, enterprise in enumerate(candidates):
@@ -250,6 +302,7 @@ def load_demo(stdout):
     partner = Partner.objects.filter(name="PT HM Sampoerna Tbk").first()
     agreement = Agreement.objects.filter(partner=partner).first() if partner else None
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    _owner_accounts()
     program, _created = _program(partner, agreement, now)
     count = _applications(program, now, random.Random(2017))
     _second_program(now)
@@ -257,4 +310,4 @@ def load_demo(stdout):
         f"Programmes: {Program.objects.count()}; applications to “{TITLE}”: "
         f"{program.applications.count()} ({count} new)"
     )
-    return []
+    return [("ikm_owner", API_OWNER_EMAIL)]

@@ -5,6 +5,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from partnerships.models import Partner
 from registry.choices import RegionLevel, SizeClass
@@ -12,6 +14,11 @@ from registry.models import Region
 
 from .choices import AccessChannel, ApplicationStatus, ProgramMode, ProgramStatus
 from .models import Application, PersonalDataAccess, Program, Track, TrackChoice
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TrackFilter(django_filters.ModelChoiceFilter):
+    """A track id; matches applications that chose the track at any preference."""
 
 
 class ProgramFilterSet(django_filters.FilterSet):
@@ -59,9 +66,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=ApplicationStatus.choices
     )
-    track = django_filters.ModelChoiceFilter(
-        label=_("Track"), queryset=Track.objects.all(), method="filter_track"
-    )
+    track = TrackFilter(label=_("Track"), queryset=Track.objects.all(), method="filter_track")
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"),
         queryset=Region.objects.filter(level=RegionLevel.KECAMATAN),

@@ -106,7 +106,9 @@ class TrackForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    seats = forms.IntegerField(label=_("Seats"), min_value=0, initial=0)
+    seats = forms.IntegerField(
+        label=_("Seats"), min_value=0, required=False, help_text=_("Empty: no fixed number.")
+    )
 
 
 class StageForm(forms.Form):

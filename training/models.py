@@ -421,4 +421,5 @@ class PersonalDataAccess(models.Model):
         return f"{self.user_email} → {self.subject_name} ({self.accessed_at:%Y-%m-%d %H:%M})"
 
 
+from .participation.models import *  # noqa: E402,F403
 from .selection.models import *  # noqa: E402, F403  (review and selection: issue 6)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
 from ikm_portal.core.services import activity_log
+from ikm_portal.notifications.services import notification_queue
 from partnerships.choices import AgreementStatus
 from partnerships.models import Agreement, Partner
 from partnerships.permissions import is_office
@@ -60,15 +61,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _outbox():
-    # TEMPORARY until the outbox lands on main.
-    try:
-        from ikm_portal.notifications.services import notification_queue
-    except ImportError:
-        return None
-    return notification_queue
 
 
 class WindowClosed(ApplicationError):
@@ -1076,13 +1068,10 @@ def _queue_owner_notification(*, application: Application, to: str, reason: str)
     owner = application.enterprise.owner
     if owner is None or to in SELECTION_NOTIFIED_STATUSES:
         return
-    notification_queue = _outbox()
-    if notification_queue is None:
-        return
 
     notification_queue(
         recipient=owner,
-        template=f"training.application_{to}",
+        template=f"application_{to}",
         context={
             "program_title": application.program.title,
             "business_name": application.enterprise.name,
@@ -1098,9 +1087,6 @@ def _queue_owner_notification(*, application: Application, to: str, reason: str)
 
 def _queue_program_cancelled(*, program: Program, reason: str) -> None:
     """Every applicant with an application still alive hears that the programme is cancelled."""
-    notification_queue = _outbox()
-    if notification_queue is None:
-        return
 
     rows = (
         program.applications.exclude(status=ApplicationStatus.WITHDRAWN)
@@ -1110,7 +1096,7 @@ def _queue_program_cancelled(*, program: Program, reason: str) -> None:
     for application in rows:
         notification_queue(
             recipient=application.enterprise.owner,
-            template="training.program_cancelled",
+            template="program_cancelled",
             context={
                 "program_title": program.title,
                 "business_name": application.enterprise.name,

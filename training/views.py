@@ -84,7 +84,7 @@ def program_list(request):
         )
     )
     filterset = ProgramFilterSet(request.GET or None, queryset=qs)
-    page = _page(request, filterset.qs)
+    page = _page(request, filterset.qs.order_by("-opens_at", "-id"))
     return render(
         request,
         "training/program_list.html",

@@ -12,13 +12,13 @@ class AccountsConfig(AppConfig):
     }
 
     def ready(self):
-        from ikm_portal.api import router
-
         from django.contrib.auth.signals import user_logged_in
 
+        from ikm_portal.api import router
+
         from . import roles
-        from .security import stamp_session
         from .api.views import MeView, SignupView, TokenView
+        from .security import stamp_session
 
         roles.connect()
         user_logged_in.connect(stamp_session, dispatch_uid="accounts.stamp_session")

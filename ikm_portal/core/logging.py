@@ -35,7 +35,7 @@ _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # A NIK is 16 digits; mask any run of exactly 16 digits, also with the single spaces, dots or
 # dashes people type between groups ("3573 0112 0390 0001"). Longer runs are not NIKs; phone
 # numbers (at most 13 digits) never match.
-_NIK = re.compile(r"(?<!\d)(?:\d[ .-]?){15}\d(?!\d)")
+_NIK = re.compile(r"(?<![\w.])(?:\d[ .-]?){15}\d(?!\w)")
 NIK_MASK = "[NIK]"
 
 access_logger = logging.getLogger("ikm_portal.request")

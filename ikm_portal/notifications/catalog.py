@@ -1,8 +1,10 @@
 """The catalogue of notification template keys.
 
-Every message is rendered from ``templates/notifications/<key>/`` and its key must be declared
-here first, so that a typo fails loudly and so that whether a message is *mandatory* is a
-property of the key, not of each call:
+Every message is rendered from ``templates/notifications/<key>/`` and its key is declared here
+first, so that whether a message is *mandatory* is a property of the key, not of each call. An
+undeclared key (or a missing template file) never breaks the caller's transaction: its rows are
+written as *failed* with the reason and logged, so the delivery log shows the mistake, and
+"Send again" renders them once the key and its templates exist.
 
 - ``mandatory=True``: decisions, offers, password reset… always go by e-mail (when the user has
   an address) and in-app, whatever the user chose in their profile;
@@ -33,7 +35,9 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# "password_reset", "training.application_selected", "partnerships/agreement_expiring": the
+# directory under templates/notifications/ is the key itself (a "/" nests it).
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*([./][a-z][a-z0-9_]*)*$")
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,11 @@ def get_template(key: str) -> NotificationTemplate:
             f"Unknown notification template {key!r}: declare it in an AppConfig's "
             "notification_templates or with register_template()."
         ) from None
+
+
+def lookup(key: str) -> NotificationTemplate | None:
+    _collect()
+    return _registered.get(key)
 
 
 def all_templates() -> list[NotificationTemplate]:

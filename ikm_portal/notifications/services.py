@@ -32,10 +32,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
+from django.template import TemplateDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ikm_portal.core.exceptions import InvalidTransition
+from ikm_portal.core.exceptions import ApplicationError, InvalidTransition
 from ikm_portal.core.services import activity_log
 from ikm_portal.core.validators import normalize_phone
 
@@ -43,7 +44,7 @@ from . import catalog
 from .channels import DeliveryError, enabled_channels, get_channel
 from .choices import PHONE_CHANNELS, Channel, Status, can_transition
 from .models import Notification, NotificationPreference
-from .rendering import render_message
+from .rendering import RenderedMessage, render_message
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +171,16 @@ def notification_queue(
 
     Returns the rows for this event (including rows an earlier call already wrote). Inactive
     users get nothing."""
-    spec = catalog.get_template(template)
+    spec = catalog.lookup(template)
+    problem = ""
+    if spec is None:
+        # Not declared: never break the caller's transaction for it. The rows are written as
+        # failed with the reason, so the delivery log, the dashboard and the digest show it.
+        spec = catalog.NotificationTemplate(key=template)
+        problem = (
+            f"Unknown notification template {template!r}: declare it in an AppConfig's "
+            "notification_templates (docs/notifications.md)."
+        )
     requested = {Channel(c) for c in channels}
     if not key or len(key) > 200:
         raise ValueError("key must be a non-empty string of at most 200 characters.")
@@ -198,13 +208,21 @@ def notification_queue(
             if keys[channel_code] in existing:
                 continue
             channel = get_channel(channel_code)
-            rendered = render_message(
-                key=spec.key,
+            rendered, error = _render(
+                spec=spec,
+                problem=problem,
                 channel=channel_code,
                 language=lang,
                 context=context or {},
                 recipient_name=target.name,
             )
+            if error:
+                status, last_error = Status.FAILED, error
+            elif channel.immediate:
+                status, last_error = Status.SENT, ""
+            else:
+                status = Status.QUEUED
+                last_error = "" if channel.enabled() else channel.disabled_reason()
             new_rows.append(
                 Notification(
                     recipient=target.user,
@@ -216,9 +234,9 @@ def notification_queue(
                     subject=rendered.subject,
                     body=rendered.body,
                     body_html=rendered.body_html,
-                    status=Status.SENT if channel.immediate else Status.QUEUED,
-                    sent_at=now if channel.immediate else None,
-                    last_error="" if channel.enabled() else channel.disabled_reason(),
+                    status=status,
+                    sent_at=now if status == Status.SENT else None,
+                    last_error=last_error,
                     next_attempt_at=now,
                     content_type=content_type,
                     object_id=object_id,
@@ -242,6 +260,29 @@ def notification_queue(
             transaction.on_commit(lambda: notification_enqueue(notification_ids=to_send))
     order = {channel: i for i, channel in enumerate(CHANNEL_ORDER)}
     return sorted(rows, key=lambda row: order[row.channel])
+
+
+def _render(
+    *, spec, problem: str, channel: str, language: str, context: dict, recipient_name: str
+) -> tuple[RenderedMessage, str]:
+    """The rendered message, or an empty one and the reason it could not be rendered (an
+    undeclared key, a missing template file): logged, and kept on the row as its error."""
+    empty = RenderedMessage(subject=spec.key, body="")
+    if problem:
+        logger.error(problem)
+        return empty, problem
+    try:
+        return render_message(
+            key=spec.key,
+            channel=channel,
+            language=language,
+            context=context,
+            recipient_name=recipient_name,
+        ), ""
+    except TemplateDoesNotExist as exc:
+        error = f"Template missing for {spec.key!r}: {exc}"
+        logger.error(error)
+        return empty, error
 
 
 def _eager() -> bool:
@@ -457,12 +498,37 @@ def notification_transition(
 
 
 def notification_resend(*, notification: Notification, actor=None) -> Notification:
-    """Send a failed message again (failed → queued)."""
+    """Send a failed message again (failed → queued). A message that could not be rendered
+    (undeclared key, missing template) is rendered now from its stored context."""
     if notification.status not in (Status.FAILED, Status.QUEUED):
         raise InvalidTransition(_("Only a failed message can be sent again."))
+    if notification.status == Status.FAILED and not notification.body:
+        _rerender(notification)
     return notification_transition(
         notification=notification, to_status=Status.QUEUED, actor=actor, reason="resend"
     )
+
+
+def _rerender(notification: Notification) -> None:
+    spec = catalog.lookup(notification.template)
+    if spec is None:
+        raise ApplicationError(_("The template of this message is still not declared."))
+    recipient = notification.recipient
+    try:
+        rendered = render_message(
+            key=spec.key,
+            channel=notification.channel,
+            language=notification.language,
+            context=notification.context or {},
+            recipient_name=recipient.get_full_name() if recipient is not None else "",
+        )
+    except Exception as exc:
+        logger.warning("Notification %s still cannot be rendered: %r", notification.pk, exc)
+        raise ApplicationError(_("The template of this message still cannot be used.")) from exc
+    notification.subject = rendered.subject
+    notification.body = rendered.body
+    notification.body_html = rendered.body_html
+    notification.save(update_fields=["subject", "body", "body_html", "updated_at"])
 
 
 def notification_cancel(*, notification: Notification, actor=None) -> Notification:

@@ -186,8 +186,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Installations (and test runs) that share one Redis keep apart by queue name.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
@@ -411,6 +409,14 @@ else:
     )
 STORAGES = {**STORAGES, "default": MEDIA_STORAGE}
 
+# Source maps are for developers' browsers only: compressing them (several MB each in the API
+# docs bundles) made collectstatic minutes slower on every deploy.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4"),
+    *("mpeg", "mpg", "webm", "wmv", "map"),
+)
+
 # PgBouncer in transaction pooling mode: server-side cursors cannot span transactions there.
 PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)
 if PGBOUNCER_TRANSACTION_MODE:
@@ -454,3 +460,19 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=90)
 HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+
+# Distinct names for the enums in the API schema: "status" and "mode" are field names several
+# apps use, and drf-spectacular warns (check --deploy fails) when it must guess.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ProgramStatusEnum": "training.choices.ProgramStatus",
+        "ProgramModeEnum": "training.choices.ProgramMode",
+        "ApplicationStatusEnum": "training.choices.ApplicationStatus",
+        "QuestionKindEnum": "training.choices.QuestionKind",
+        "AgreementStatusEnum": "partnerships.choices.AgreementStatus",
+        "PartnerKindEnum": "partnerships.choices.PartnerKind",
+        "MemberRoleEnum": "partnerships.choices.MemberRole",
+        "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
+        "ImportModeEnum": "registry.choices.ImportMode",
+    }
+)

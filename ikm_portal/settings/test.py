@@ -15,7 +15,3 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": None, "auth": None, "signup": None},
 }
-
-# Tests deliver notifications in process even when CELERY_BROKER_URL names a real Redis (CI
-# sets it): only tests marked `redis` publish to the broker, and they switch to it themselves.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405

@@ -207,5 +207,5 @@ class AgreementSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ReasonSerializer(serializers.Serializer):
+class TerminateReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)

@@ -24,7 +24,7 @@ from .serializers import (
     InvitationSerializer,
     MemberSerializer,
     PartnerSerializer,
-    ReasonSerializer,
+    TerminateReasonSerializer,
 )
 
 
@@ -195,11 +195,11 @@ class AgreementViewSet(
         )
         return Response(self.get_serializer(agreement).data)
 
-    @extend_schema(request=ReasonSerializer, responses=AgreementSerializer)
+    @extend_schema(request=TerminateReasonSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
         agreement = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
+        serializer = TerminateReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         agreement = services.agreement_transition(
             agreement=agreement,

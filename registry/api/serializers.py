@@ -4,6 +4,7 @@ Serializers only validate input; views call the services the pages call."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ikm_portal.core.validators import normalize_phone
@@ -31,6 +32,21 @@ from ..models import (
 from ..permissions import can_unmask_nik
 
 MONEY_ERROR = _("Amounts of money are whole rupiah, 0 or more.")
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "One of: draft, submitted, needs_revision, verified, rejected, archived.",
+        "readOnly": True,
+    }
+)
+class EnterpriseStatusField(serializers.CharField):
+    """Read-only status. The schema lists the values in the description: an enum component
+    named "Status" would collide with other apps' status enums."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
 
 
 def _run(func, value):
@@ -130,6 +146,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         help_text="The owner accepts the privacy notice (its version and the time are stored).",
     )
     source = serializers.ChoiceField(choices=RegistrationSource.choices, required=False)
+    status = EnterpriseStatusField()
 
     class Meta:
         model = Enterprise
@@ -289,6 +306,7 @@ class FieldChangeSerializer(serializers.ModelSerializer):
 
 class DuplicateOtherSerializer(serializers.ModelSerializer):
     kelurahan = serializers.CharField(source="kelurahan_id")
+    status = EnterpriseStatusField()
 
     class Meta:
         model = Enterprise
@@ -333,6 +351,11 @@ class ImportRequestSerializer(serializers.Serializer):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(
+        read_only=True,
+        help_text="pending, validating, validated (checked, waiting for confirmation), "
+        "importing, done, failed, cancelled",
+    )
     progress_percent = serializers.IntegerField(read_only=True)
     errors = serializers.SerializerMethodField()
     duplicates = serializers.SerializerMethodField()

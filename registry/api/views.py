@@ -294,13 +294,14 @@ class EnterpriseImportView(APIView):
 class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
     """Import reports (office staff). `POST …/{id}/confirm/` imports a checked file."""
 
+    queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
     permission_classes = [IsAuthenticated, OfficeOnly]
     filter_backends: list = []
 
-    def get_queryset(self):
-        require_office(self.request.user, "registry.import_enterprise")
-        return ImportJob.objects.all()
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require_office(request.user, "registry.import_enterprise")
 
     @extend_schema(
         request=ImportRequestSerializer(partial=True), responses={200: ImportJobSerializer}

@@ -120,3 +120,21 @@ def test_templates_have_no_inline_script_or_handlers():
             if bad in text:
                 offenders.append(f"{path.name}: {bad}")
     assert offenders == []
+
+
+def test_field_include_renders_choice_lists_as_labelled_checks():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class F(forms.Form):
+        status = forms.MultipleChoiceField(
+            label="Status",
+            choices=[("draft", "Draf"), ("verified", "Terverifikasi")],
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    html = render_to_string("includes/form_fields.html", {"form": F(data={"status": ["verified"]})})
+    assert "<legend" in html
+    assert html.count('class="form-check-input"') == 2
+    assert 'value="verified" id="id_status_1" class="form-check-input" checked' in html
+    assert '<label class="form-check-label" for="id_status_0">Draf</label>' in html

@@ -150,10 +150,40 @@ def test_queue_app_declares_mandatory_keys_on_its_appconfig(monkeypatch):
         catalog._registered.pop("partner_agreement_signed", None)
 
 
-def test_queue_unknown_template_raises(owner):
-    with pytest.raises(catalog.UnknownTemplate):
-        queue(owner, template="no_such_template")
-    assert Notification.objects.count() == 0
+def test_queue_unknown_template_writes_failed_rows_without_breaking_the_caller(
+    owner, deliver_on_commit, caplog
+):
+    with deliver_on_commit():
+        rows = queue(owner, template="training.no_such_template")
+    assert [(r.channel, r.status, r.template) for r in rows] == [
+        ("email", "failed", "training.no_such_template"),
+        ("in_app", "failed", "training.no_such_template"),
+    ]
+    assert rows[0].last_error == (
+        "Unknown notification template 'training.no_such_template': declare it in an "
+        "AppConfig's notification_templates (docs/notifications.md)."
+    )
+    assert "Unknown notification template" in caplog.text
+    assert mail.outbox == []
+
+
+def test_queue_declared_key_without_templates_fails_its_rows_then_resend_renders_them(
+    owner, staff, decision_template, deliver_on_commit, settings
+):
+    from ikm_portal.notifications.services import notification_resend
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [Path("/nonexistent")]}]
+    rows = queue(owner, template=decision_template, channels=["email"])
+    assert [r.status for r in rows] == ["failed", "failed"]
+    assert rows[0].last_error.startswith("Template missing for 'test_decision':")
+    assert rows[0].body == ""
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [TEST_TEMPLATES]}]
+    with deliver_on_commit():
+        notification_resend(notification=rows[0], actor=staff)
+    email = Notification.objects.get(pk=rows[0].pk)
+    assert (email.status, email.subject) == ("sent", "Decision: Efisiensi Produk")
+    assert mail.outbox[0].body == f"Hello {owner.full_name}, Efisiensi Produk decided: selected."
 
 
 def test_queue_unknown_channel_raises(owner):

@@ -73,8 +73,6 @@ def _spawn(broker):
         "DJANGO_SETTINGS_MODULE": "ikm_portal.settings.test",
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": broker.real_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_TASK_DEFAULT_QUEUE": broker.queue,
     }
     process = subprocess.Popen(
         [

@@ -120,11 +120,24 @@ def test_invitation_create_replaces_pending_one(manager_member):
     assert first.status == "revoked"
 
 
-def test_send_invitation_mail_twice_after_acceptance_sends_nothing(manager_member):
-    invitation = PartnerInvitationFactory(partner=manager_member.partner, token="t")
-    services.invitation_accept(token="t", full_name="A", password="kata-sandi-panjang-1")
-    assert services.invitation_send_mail(invitation_id=invitation.pk, link="http://x") is False
-    assert mail.outbox == []
+def test_invitation_mail_goes_through_the_outbox_once(
+    manager_member, django_capture_on_commit_callbacks
+):
+    from ikm_portal.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, token = services.invitation_create(
+            partner=manager_member.partner, email="tono@mitra.example", actor=manager_member.user
+        )
+    row = Notification.objects.get()
+    assert (row.template, row.channel, row.address, row.status) == (
+        "partner_invitation",
+        "email",
+        "tono@mitra.example",
+        "sent",
+    )
+    assert row.key == f"partner-invitation:{invitation.pk}:email"
+    assert token not in row.key
 
 
 # --- API ---------------------------------------------------------------------------------------

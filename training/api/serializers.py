@@ -1,5 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partnerships.models import Agreement, Partner
@@ -10,6 +11,12 @@ from ..choices import ApplicationStatus, ProgramMode, ProgramStatus, QuestionKin
 from ..models import Application, Program
 
 
+class VenueSchema(serializers.Serializer):
+    name = serializers.CharField()
+    address = serializers.CharField()
+
+
+@extend_schema_field(VenueSchema)
 class VenueField(serializers.Field):
     """`venue`: `{"name": "PPK Sampoerna", "address": "Sukorejo, Pasuruan"}` (a plain string
     is read as the name)."""
@@ -167,22 +174,53 @@ class ProgramSerializer(serializers.ModelSerializer):
         return data
 
 
+class TrackChoicesField(serializers.ListField):
+    """Track ids in order of preference."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.IntegerField(), **kwargs)
+
+    def get_attribute(self, application):
+        return [c.track_id for c in application.track_choices.all()]
+
+    def to_representation(self, data):
+        return list(data)
+
+
+class AnswersField(serializers.DictField):
+    """`{question_id: value}`; a file answer reads as `{name, url}`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.JSONField(allow_null=True), **kwargs)
+
+    def get_attribute(self, application):
+        return application
+
+    def to_representation(self, application):
+        request = self.context.get("request")
+        answers = {}
+        for a in application.answers.all():
+            if a.file:
+                url = reverse("api:application-file", args=[application.pk, a.question_id])
+                answers[str(a.question_id)] = {
+                    "name": a.file_name,
+                    "url": request.build_absolute_uri(url) if request else url,
+                }
+            else:
+                answers[str(a.question_id)] = a.value
+        return answers
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.none())
     enterprise = serializers.PrimaryKeyRelatedField(
         queryset=Enterprise.objects.none(),
         error_messages={"does_not_exist": _("Choose one of your own businesses.")},
     )
-    track_choices = serializers.ListField(
-        child=serializers.IntegerField(),
-        required=False,
-        help_text="Track ids in order of preference (1–3).",
+    track_choices = TrackChoicesField(
+        required=False, help_text="Track ids in order of preference (1 to 3)."
     )
-    answers = serializers.DictField(
-        child=serializers.JSONField(allow_null=True),
-        required=False,
-        help_text="{question_id: value}",
-    )
+    answers = AnswersField(required=False, help_text="{question_id: value}")
     consent_share_with_partner = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=ApplicationStatus.choices, read_only=True)
     eligibility = serializers.ListField(read_only=True, help_text="[{rule, ok, reason}]")
@@ -219,6 +257,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # "Twice" is the service's 409 (and the database's constraint), not a 400 here.
+        validators: list = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,29 +276,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
     def get_applicant(self, application) -> dict:
         return selectors.application_shared_data(application=application)
 
-    def to_representation(self, application):
-        data = super().to_representation(application)
-        data["track_choices"] = [c.track_id for c in application.track_choices.all()]
-        answers = {}
-        request = self.context.get("request")
-        for a in application.answers.all():
-            if a.file:
-                url = reverse("api:application-file", args=[application.pk, a.question_id])
-                answers[str(a.question_id)] = {
-                    "name": a.file_name,
-                    "url": request.build_absolute_uri(url) if request else url,
-                }
-            else:
-                answers[str(a.question_id)] = a.value
-        data["answers"] = answers
-        return data
 
-
-class ReasonSerializer(serializers.Serializer):
+class WithdrawReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RequiredReasonSerializer(serializers.Serializer):
+class CancelReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -22,12 +22,12 @@ from ..permissions import (
 )
 from .serializers import (
     ApplicationSerializer,
+    CancelReasonSerializer,
     DataAccessSerializer,
     ProgramSerializer,
-    ReasonSerializer,
-    RequiredReasonSerializer,
     ScreenSerializer,
     UploadSerializer,
+    WithdrawReasonSerializer,
 )
 
 
@@ -97,10 +97,10 @@ class ProgramViewSet(
         """Close the call: open → reviewing."""
         return self._transition(request, ProgramStatus.REVIEWING)
 
-    @extend_schema(request=RequiredReasonSerializer, responses=ProgramSerializer)
+    @extend_schema(request=CancelReasonSerializer, responses=ProgramSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        serializer = RequiredReasonSerializer(data=request.data)
+        serializer = CancelReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._transition(
             request, ProgramStatus.CANCELLED, serializer.validated_data["reason"]
@@ -198,13 +198,13 @@ class ApplicationViewSet(
         services.application_submit(application=application, actor=request.user)
         return Response(self.get_serializer(self._fresh(application)).data)
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=WithdrawReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         application = self.get_object()
         if not (is_application_owner(request.user, application) or is_office(request.user)):
             raise PermissionDenied
-        serializer = ReasonSerializer(data=request.data)
+        serializer = WithdrawReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.application_withdraw(
             application=application,

@@ -11,7 +11,6 @@ under the stage's lock, so two accepts never take the same last seat."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import random
 import re
@@ -1718,21 +1717,11 @@ def offers_lapse_due(*, now: datetime | None = None, limit: int = 500) -> dict[s
 
 
 def participant_enroll_on_accept(*, decision: StageDecision, actor) -> None:
-    """THE call site for issue 7 (participation): an accepted offer makes a participant.
+    """An accepted offer makes a participant of the stage (issue 7, participation): the one
+    call site, inside the accept's transaction."""
+    from ..participation.services import participant_enroll
 
-    When ``training.participation.services.participant_enroll`` exists it is called with the
-    application, the stage, the track and the actor (keyword arguments); until then there is
-    nothing to enrol into and this does nothing."""
-    if importlib.util.find_spec("training.participation") is None:
-        return
-    if importlib.util.find_spec("training.participation.services") is None:
-        return
-    from training.participation import services as participation
-
-    enroll = getattr(participation, "participant_enroll", None)
-    if enroll is None:
-        return
-    enroll(
+    participant_enroll(
         application=decision.application, stage=decision.stage, track=decision.track, actor=actor
     )
 

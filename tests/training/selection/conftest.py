@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from ikm_portal.notifications import catalog
 from tests.factories import (
     ApplicationFactory,
     StageSettingsFactory,
@@ -16,16 +15,6 @@ from tests.factories import (
 )
 from training.choices import ApplicationStatus
 from training.selection import services
-
-
-@pytest.fixture(autouse=True)
-def _issue5_outbox_keys(monkeypatch):
-    """Issue 5 queues its status messages under keys like "training.application_in_review";
-    until main's notification catalogue accepts namespaced keys, such a key fails the caller
-    (UnknownTemplate). Then — and only then — the generic status message of issue 5 is left
-    out of these tests; the selection's own messages always go through the real outbox."""
-    if not catalog.KEY_RE.match("training.application_in_review"):
-        monkeypatch.setattr("training.services._outbox", lambda: None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,61 @@
+"""What the portal serves from a database, as one JSON document: row counts and primary keys of
+every model, each user's `GET /api/v1/accounts/me/`, every list endpoint of the API router as
+an office administrator, and the content of every media file. Run in a fresh interpreter with
+DATABASE_URL and MEDIA_ROOT pointing at the installation to describe (see test_backup_restore).
+"""
+
+import hashlib
+import json
+import os
+
+import django
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ikm_portal.settings.test")
+    django.setup()
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from ikm_portal.api import router
+
+    out: dict = {"models": {}, "me": {}, "api": {}, "media": {}}
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        pks = sorted(str(pk) for pk in model._default_manager.values_list("pk", flat=True))
+        out["models"][model._meta.label] = {"count": len(pks), "pks": pks}
+
+    users = get_user_model().objects.order_by("pk")
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        response = client.get("/api/v1/accounts/me/")
+        out["me"][user.email] = [response.status_code, response.json()]
+
+    admin = (
+        users.filter(is_superuser=True).first() or users.filter(groups__name="office_admin").first()
+    )
+    if admin is not None:
+        client = Client()
+        client.force_login(admin)
+        for prefix, _viewset, _basename in router.registry:
+            response = client.get(f"/api/v1/{prefix}/")
+            body = (
+                response.json() if response["Content-Type"].startswith("application/json") else None
+            )
+            out["api"][prefix] = [response.status_code, body]
+
+    root = settings.MEDIA_ROOT
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as fh:
+                out["media"][os.path.relpath(path, root)] = hashlib.sha256(fh.read()).hexdigest()
+    print(json.dumps(out, sort_keys=True, default=str))
+
+
+if __name__ == "__main__":
+    main()
