@@ -146,7 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language and time: Indonesian first, English second ---
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# training/selection (review and selection) keeps its own catalogue inside the training app.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "training" / "selection" / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -322,6 +323,16 @@ CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
     # Close programmes whose window has ended; screen applications whose task was lost.
     "task": "training.programs_sweep",
     "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["training-selection-offers"] = {
+    # Offers not answered by their deadline lapse; each freed seat goes to the waitlist.
+    "task": "training.selection_offers_sweep",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["training-selection-reminders"] = {
+    # A few days before a review deadline, remind reviewers with outstanding reviews.
+    "task": "training.selection_review_reminders",
+    "schedule": crontab(hour=8, minute=0),
 }
 
 # =============================================================================================
