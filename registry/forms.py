@@ -234,7 +234,7 @@ class LocationForm(StepForm):
     fields_of_step = ("address", "rt_rw", "kelurahan", "postal_code", "latitude", "longitude")
 
     address = forms.CharField(
-        label=_("Address"),
+        label=_("Business address"),
         max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
         help_text=_("Street and number where the business produces."),
