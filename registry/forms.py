@@ -463,7 +463,10 @@ ProductFormSet = forms.formset_factory(
 
 
 class CertificationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Certification"), choices=CertificationKind.choices)
+    # An empty first choice: an untouched extra row stays empty and is not saved.
+    kind = forms.ChoiceField(
+        label=_("Certification"), choices=[("", "—"), *CertificationKind.choices]
+    )
     number = forms.CharField(label=_("Number"), max_length=100, required=False)
     expires_on = forms.DateField(
         label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
