@@ -177,10 +177,10 @@ def test_csv_in_utf16_is_refused(reference, staff):
 @pytest.mark.parametrize(
     "content, name, fragment",
     [
-        (b"", "data.csv", "empty"),
-        (";".join(HEADERS).encode(), "data.csv", "no data rows"),
+        (b"", "data.csv", "Berkas kosong."),
+        (";".join(HEADERS).encode(), "data.csv", "tidak ada baris data"),
         (b"PK\x03\x04garbage", "data.xlsx", "XLSX"),
-        (b"x", "data.pdf", "XLSX or CSV"),
+        (b"x", "data.pdf", "XLSX atau CSV"),
         (b"x", "data.xls", ".xlsx"),
     ],
 )
@@ -196,7 +196,7 @@ def test_nik_typed_as_a_number_is_an_error(reference, staff):
     job = start(staff, xlsx([row]))
     job.refresh_from_db()
     assert job.report["errors"][0]["column"] == "NIK"
-    assert "Text" in job.report["errors"][0]["message"]
+    assert "15 digit" in job.report["errors"][0]["message"]
 
 
 def test_phone_typed_as_a_number_gets_its_zero_back(reference, staff):

@@ -196,6 +196,8 @@ def test_nik_search_is_posted_not_in_the_url(staff, client_as):
 def test_register_filters_sort_and_counts(staff, client_as):
     EnterpriseFactory(submitted=True, name="Bakso")
     VerifiedEnterpriseFactory(name="Apem")
+    everything = client_as(staff).get("/registry/list/")
+    assert [e.name for e in everything.context["page"].object_list] == ["Apem", "Bakso"]
     response = client_as(staff).get("/registry/list/?ordering=name")
     assert [e.name for e in response.context["page"].object_list] == ["Apem", "Bakso"]
     assert (response.context["counts"]["total"], response.context["counts"]["verified"]) == (2, 1)
@@ -366,3 +368,37 @@ def test_nav_items_per_role(owner, staff, partner_manager):
         "/registry/list/",
     ]
     assert [i.url for i in nav_items(partner_manager) if i.url.startswith("/registry/")] == []
+
+
+def test_untouched_extra_rows_of_the_products_step_save_nothing(reference, owner, client_as):
+    from registry.models import Kbli
+
+    enterprise = EnterpriseFactory(owner=owner, products=0)
+    page = client_as(owner).get(f"/registry/business/{enterprise.pk}/step/products/")
+    assert 'name="certs-0-kind"' in page.content.decode()
+    # What a browser sends for the untouched certification row: the selects' first options.
+    response = client_as(owner).post(
+        f"/registry/business/{enterprise.pk}/step/products/",
+        {
+            "products-TOTAL_FORMS": "1",
+            "products-INITIAL_FORMS": "0",
+            "products-MIN_NUM_FORMS": "1",
+            "products-MAX_NUM_FORMS": "30",
+            "products-0-kbli": str(Kbli.objects.get(code="10391").pk),
+            "products-0-name": "Tempe",
+            "products-0-capacity_per_year": "",
+            "products-0-capacity_unit": "",
+            "products-0-raw_materials": "",
+            "products-0-marketing_reach": "",
+            "certs-TOTAL_FORMS": "1",
+            "certs-INITIAL_FORMS": "0",
+            "certs-MIN_NUM_FORMS": "0",
+            "certs-MAX_NUM_FORMS": "20",
+            "certs-0-kind": "",
+            "certs-0-number": "",
+            "certs-0-expires_on": "",
+        },
+    )
+    assert response.status_code == 302
+    assert list(enterprise.products.values_list("name", flat=True)) == ["Tempe"]
+    assert enterprise.certifications.count() == 0
