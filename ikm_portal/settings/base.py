@@ -146,7 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language and time: Indonesian first, English second ---
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# training/selection (review and selection) keeps its own catalogue inside the training app.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "training" / "selection" / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -323,6 +324,16 @@ CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
     "task": "training.programs_sweep",
     "schedule": 60 * 15,
 }
+CELERY_BEAT_SCHEDULE["training-selection-offers"] = {
+    # Offers not answered by their deadline lapse; each freed seat goes to the waitlist.
+    "task": "training.selection_offers_sweep",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["training-selection-reminders"] = {
+    # A few days before a review deadline, remind reviewers with outstanding reviews.
+    "task": "training.selection_review_reminders",
+    "schedule": crontab(hour=8, minute=0),
+}
 
 # =============================================================================================
 # --- Operations: logs, Sentry, cache and sessions, media storage, read replica, PgBouncer,
@@ -464,5 +475,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MemberRoleEnum": "partnerships.choices.MemberRole",
         "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
         "ImportModeEnum": "registry.choices.ImportMode",
+        "CertificationKindEnum": "registry.choices.CertificationKind",
+        "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
+        "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
+        "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
     }
 )
