@@ -7,7 +7,7 @@
 # served by both instances (state shared through the database and the Redis cache) → tasks
 # consumed by both workers → heartbeats and queues in /healthz?full=1 → through nginx with TLS
 # and the real site file when nginx is installed → a graceful reload under load → everything
-# stopped, the database dropped. Bounded: DEPLOY_CHECK_TIMEOUT seconds (default 300).
+# stopped, the database dropped. Bounded: DEPLOY_CHECK_TIMEOUT seconds (default 600).
 #
 # Needs PostgreSQL and Redis on 127.0.0.1 (DEPLOY_CHECK_PG_URL, DEPLOY_CHECK_REDIS_URL), curl,
 # and the portal installed in the Python found by lib.sh. `make deploy-tools` installs nginx,
@@ -18,7 +18,7 @@ set -euo pipefail
 
 if [ -z "${_IKM_DEPLOY_CHECK_BOUNDED:-}" ]; then
   export _IKM_DEPLOY_CHECK_BOUNDED=1
-  exec timeout --signal=TERM --kill-after=30 "${DEPLOY_CHECK_TIMEOUT:-300}" "$0" "$@"
+  exec timeout --signal=TERM --kill-after=30 "${DEPLOY_CHECK_TIMEOUT:-600}" "$0" "$@"
 fi
 
 PY="$(find_python)"

@@ -433,17 +433,26 @@ if REPLICA_DATABASE_URL:
         DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASE_ROUTERS = ["ikm_portal.core.db_router.ReplicaRouter"]
 
-# Celery queues, one per kind of work, routed by task name (core/routing.py): name tasks
-# "<app>.<verb>_<what>" — "notifications.*", "*.send_*" and "*.notify_*" go to notifications,
-# "*.import_*" to imports, "*.report_*" and "*.export_*" to reports, the rest to the default
-# queue "celery". A worker started without -Q consumes all four (one server); on several hosts
-# start one worker per queue (deploy/systemd/ikm-worker@.service).
-from ikm_portal.core.routing import DEFAULT_QUEUE, KIND_QUEUES  # noqa: E402
-
-CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
-TASK_QUEUE_NAMES = [DEFAULT_QUEUE, *KIND_QUEUES]
+# Celery queues, one per kind of work, routed by task name (fnmatch patterns, first match
+# wins; an explicit queue= in apply_async still wins). Name tasks "<app>.<verb>_<what>":
+# "notifications.*", "*.send_*" and "*.notify_*" go to notifications, "*.import_*" to imports,
+# "*.report_*" and "*.export_*" to reports, everything else to the default queue "celery".
+# A worker started without -Q consumes all four (one server); on several hosts start one
+# worker per queue (deploy/systemd/ikm-worker@.service).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+TASK_QUEUE_NAMES = [CELERY_TASK_DEFAULT_QUEUE, "notifications", "imports", "reports"]
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in TASK_QUEUE_NAMES}
-CELERY_TASK_ROUTES = ("ikm_portal.core.routing.route_task",)
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "notifications"},
+    "ikm_portal.notifications.*": {"queue": "notifications"},
+    "*.send_*": {"queue": "notifications"},
+    "*.notify_*": {"queue": "notifications"},
+    "imports.*": {"queue": "imports"},
+    "*.import_*": {"queue": "imports"},
+    "reports.*": {"queue": "reports"},
+    "*.report_*": {"queue": "reports"},
+    "*.export_*": {"queue": "reports"},
+}
 # Workers log through Django's LOGGING (JSON with request ids), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
