@@ -372,3 +372,11 @@ def test_pages_navigation_links(client_as, users, world):
         in client_as(users["partner_of_program"]).get("/dashboard/").content.decode()
     )
     assert "/programs/my-training/" in client_as(users["owner"]).get("/dashboard/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["session", "participant", "attendance", "completionrule", "certificate", "outcomesurvey"],
+)
+def test_admin_lists_participation_models(client_as, office_admin, world, model):
+    assert client_as(office_admin).get(f"/admin/training/{model}/").status_code == 200
