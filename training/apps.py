@@ -2,13 +2,15 @@ from django.apps import AppConfig
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .selection.setup import install as install_selection
+
 _PROGRAM_MODELS = ["program", "track", "stage", "eligibilityrules", "question"]
 
 
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training programmes")
-    demo_module = ["training.demo", "training.participation.demo"]
+    demo_module = ["training.demo", "training.selection.demo", "training.participation.demo"]
     role_permissions = {
         "office_staff": [
             *(
@@ -85,6 +87,7 @@ class TrainingConfig(AppConfig):
         from .participation.hooks import register
 
         register(self, router)  # participation: API routes, notification keys, beat, hooks
+        install_selection(self)  # review and selection (issue 6)
 
     def nav_items(self, user):
         from django.urls import reverse

@@ -121,6 +121,11 @@ SUBMITTED_STATUSES = frozenset(
         A.DECLINED,
     }
 )
+# Selection decisions and offers (issue 6, training/selection) reach the owner through the
+# selection's own messages (deadline, waitlist position, score band): one message per decision.
+SELECTION_NOTIFIED_STATUSES = frozenset(
+    {A.SELECTED, A.WAITLISTED, A.NOT_SELECTED, A.ACCEPTED, A.DECLINED}
+)
 # A person "in a running programme" holds one of these in a programme that is running.
 PARTICIPANT_STATUSES = frozenset({A.SELECTED, A.ACCEPTED})
 

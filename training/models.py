@@ -422,3 +422,4 @@ class PersonalDataAccess(models.Model):
 
 
 from .participation.models import *  # noqa: E402,F403
+from .selection.models import *  # noqa: E402, F403  (review and selection: issue 6)

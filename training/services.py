@@ -38,6 +38,7 @@ from .choices import (
     MAX_TRACK_CHOICES,
     PROGRAM_ACTIONS,
     PROGRAM_TRANSITIONS,
+    SELECTION_NOTIFIED_STATUSES,
     SHORT_TEXT_MAX,
     SUBMITTED_STATUSES,
     AccessChannel,
@@ -1065,7 +1066,7 @@ def application_transition(
 def _queue_owner_notification(*, application: Application, to: str, reason: str) -> None:
     """One notification to the owner per change of status (through the outbox, on commit)."""
     owner = application.enterprise.owner
-    if owner is None:
+    if owner is None or to in SELECTION_NOTIFIED_STATUSES:
         return
 
     notification_queue(

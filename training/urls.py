@@ -43,4 +43,5 @@ urlpatterns = [
     ),
     path("applications/<int:pk>/files/<int:question_id>/", views.answer_file, name="answer_file"),
     path("", include("training.participation.urls")),
+    path("", include("training.selection.urls")),  # review and selection (issue 6)
 ]

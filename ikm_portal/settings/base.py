@@ -146,7 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language and time: Indonesian first, English second ---
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# training/selection (review and selection) keeps its own catalogue inside the training app.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "training" / "selection" / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -323,6 +324,16 @@ CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
     "task": "training.programs_sweep",
     "schedule": 60 * 15,
 }
+CELERY_BEAT_SCHEDULE["training-selection-offers"] = {
+    # Offers not answered by their deadline lapse; each freed seat goes to the waitlist.
+    "task": "training.selection_offers_sweep",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["training-selection-reminders"] = {
+    # A few days before a review deadline, remind reviewers with outstanding reviews.
+    "task": "training.selection_review_reminders",
+    "schedule": crontab(hour=8, minute=0),
+}
 
 # =============================================================================================
 # --- Operations: logs, Sentry, cache and sessions, media storage, read replica, PgBouncer,
@@ -422,25 +433,17 @@ if REPLICA_DATABASE_URL:
         DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASE_ROUTERS = ["ikm_portal.core.db_router.ReplicaRouter"]
 
-# Celery queues, one per kind of work, routed by task name (fnmatch patterns, first match
-# wins). Name tasks "<app>.<verb>_<what>": "notifications.*", "*.send_*" and "*.notify_*" go to
-# notifications; "*.import_*" to imports; "*.report_*" and "*.export_*" to reports; the rest to
-# default. A worker started without -Q consumes all four (single server); on several hosts
+# Celery queues, one per kind of work, routed by task name (core/routing.py): name tasks
+# "<app>.<verb>_<what>" — "notifications.*", "*.send_*" and "*.notify_*" go to notifications,
+# "*.import_*" to imports, "*.report_*" and "*.export_*" to reports, the rest to the default
+# queue "celery". A worker started without -Q consumes all four (one server); on several hosts
 # start one worker per queue (deploy/systemd/ikm-worker@.service).
-TASK_QUEUE_NAMES = ["default", "notifications", "imports", "reports"]
-CELERY_TASK_DEFAULT_QUEUE = "default"
+from ikm_portal.core.routing import DEFAULT_QUEUE, KIND_QUEUES  # noqa: E402
+
+CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
+TASK_QUEUE_NAMES = [DEFAULT_QUEUE, *KIND_QUEUES]
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in TASK_QUEUE_NAMES}
-CELERY_TASK_ROUTES = {
-    "notifications.*": {"queue": "notifications"},
-    "ikm_portal.notifications.*": {"queue": "notifications"},
-    "*.send_*": {"queue": "notifications"},
-    "*.notify_*": {"queue": "notifications"},
-    "imports.*": {"queue": "imports"},
-    "*.import_*": {"queue": "imports"},
-    "reports.*": {"queue": "reports"},
-    "*.report_*": {"queue": "reports"},
-    "*.export_*": {"queue": "reports"},
-}
+CELERY_TASK_ROUTES = ("ikm_portal.core.routing.route_task",)
 # Workers log through Django's LOGGING (JSON with request ids), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -463,6 +466,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MemberRoleEnum": "partnerships.choices.MemberRole",
         "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
         "ImportModeEnum": "registry.choices.ImportMode",
+        "CertificationKindEnum": "registry.choices.CertificationKind",
         "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
         "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
         "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",

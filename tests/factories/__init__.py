@@ -14,6 +14,12 @@ from .registry import (
     SentraFactory,
     VerifiedEnterpriseFactory,
 )
+from .selection import (
+    CriterionFactory,
+    ReviewFactory,
+    StageSettingsFactory,
+    partner_reviewer,
+)
 from .training import (
     AnswerFactory,
     ApplicationFactory,
@@ -28,6 +34,7 @@ __all__ = [
     "AnswerFactory",
     "ApplicationFactory",
     "CertificationFactory",
+    "CriterionFactory",
     "EnterpriseFactory",
     "KbliFactory",
     "PartnerFactory",
@@ -37,9 +44,12 @@ __all__ = [
     "ProgramFactory",
     "QuestionFactory",
     "RegionFactory",
+    "ReviewFactory",
     "SentraFactory",
     "StageFactory",
+    "StageSettingsFactory",
     "TrackFactory",
     "UserFactory",
     "VerifiedEnterpriseFactory",
+    "partner_reviewer",
 ]

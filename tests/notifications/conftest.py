@@ -141,14 +141,11 @@ def broker(settings, monkeypatch):
             monkeypatch.setenv("CELERY_BROKER_URL", url)
             celery_app.conf.broker_url = url
             celery_app.conf.task_always_eager = False
-            celery_app.conf.task_default_queue = self.queue
             # Routing by task name (CELERY_TASK_ROUTES) would send notifications.* elsewhere.
             celery_app.conf.task_routes = {"*": {"queue": self.queue}}
             _forget_connections()
 
-    saved = {
-        k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")
-    }
+    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "task_routes")}
     switch = Switch()
     yield switch
     for key, value in saved.items():
@@ -167,4 +164,6 @@ def _forget_connections():
     if amqp is not None:
         amqp._producer_pool = None
         amqp.flush_routes()
-        amqp.__dict__.pop("router", None)
+        # Cached from the configuration of the moment: rebuilt on next use.
+        for name in ("router", "queues", "default_queue", "send_task_message"):
+            amqp.__dict__.pop(name, None)

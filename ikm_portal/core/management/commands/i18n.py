@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand
 LANGS = ["id", "en"]
 # path prefix of a source file -> the app directory whose locale/ holds its strings
 APP_DIRS = {
+    "training/selection": "training/selection",  # before "training": the first match wins
     "registry": "registry",
     "training": "training",
     "partnerships": "partnerships",

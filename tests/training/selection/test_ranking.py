@@ -1,4 +1,4 @@
-"""Properties of the pure ranking function (training/ranking.py)."""
+"""Properties of the pure ranking function (training/selection/ranking.py)."""
 
 import math
 from collections import Counter
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from training.ranking import (
+from training.selection.ranking import (
     NOT_SELECTED,
     SELECTED,
     WAITLISTED,
