@@ -151,8 +151,8 @@
       var config = kind(data, canvas);
       if (!config) { return; }
       config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+      canvas.removeAttribute("hidden");  // shown first, so Chart.js measures its box
       new window.Chart(canvas, config);
-      canvas.removeAttribute("hidden");
     }).catch(function () { /* the table beside it holds the same figures */ });
   }
 

@@ -33,7 +33,7 @@ from .choices import (
     OutcomeWave,
     ParticipantStatus,
 )
-from .filtersets import ParticipantFilterSet
+from .filtersets import OutcomeFilterSet, ParticipantFilterSet
 from .forms import (
     AttendanceForm,
     CheckinForm,
@@ -731,10 +731,9 @@ def outcome_program(request, pk: int):
     waiting = selectors.outcomes_waiting(program=program)
     if not is_office(request.user):
         waiting = waiting.filter(application__consent_share_with_partner=True)
-    wave = request.GET.get("wave")
-    if wave in OutcomeWave.values:
-        waiting = waiting.filter(wave=wave)
-    page = _page(request, waiting, per_page=50)
+    filterset = OutcomeFilterSet(request.GET or None, queryset=waiting)
+    wave = request.GET.get("wave") if filterset.is_valid() else None
+    page = _page(request, filterset.qs, per_page=50)
     return render(
         request,
         "training/participation/outcomes.html",

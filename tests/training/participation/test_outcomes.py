@@ -196,3 +196,14 @@ def test_outcomes_request_now_for_the_comparison_group(program, participant):
     assert (
         outcomes_request_now(program=program, wave="endline", who="participants", actor=None) == 1
     )
+
+
+def test_outcomes_daily_is_on_the_beat_schedule():
+    from django.conf import settings
+
+    from ikm_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["training-participation-outcomes-daily"]
+    assert entry["task"] == "training.participation_outcomes_daily"
+    assert "training-participation-outcomes-daily" in app.conf.beat_schedule
+    assert "training.participation_outcomes_daily" in app.tasks

