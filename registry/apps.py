@@ -94,7 +94,11 @@ class RegistryConfig(AppConfig):
 
         counts = selectors.waiting_counts()
         return [
-            (_("Registrations to verify"), counts["submitted"], reverse("registry:queue")),
+            (
+                _("Registrations waiting for verification"),
+                counts["submitted"],
+                reverse("registry:queue"),
+            ),
             (
                 _("Change requests to decide"),
                 counts["change_requests"],

@@ -12,6 +12,7 @@ from ikm_portal.core.validators import normalize_phone
 from .. import validators as v
 from ..choices import (
     VILLAGE_LEVELS,
+    CertificationKind,
     EnterpriseStatus,
     ImportMode,
     RegistrationSource,
@@ -110,7 +111,23 @@ class ProductSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "One of: halal, pirt, bpom, sni, haki_merek, tkdn, lainnya.",
+    }
+)
+class CertificationKindField(serializers.ChoiceField):
+    """The kind of a certification. Described inline in the schema: training's outcomes use the
+    same choices, and one set must not get two component names."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=CertificationKind.choices, **kwargs)
+
+
 class CertificationSerializer(serializers.ModelSerializer):
+    kind = CertificationKindField()
+
     class Meta:
         model = Certification
         fields = ["kind", "number", "expires_on"]
@@ -320,7 +337,7 @@ def service_kwargs(validated_data) -> dict:
     }
 
 
-class ReasonSerializer(serializers.Serializer):
+class EnterpriseReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

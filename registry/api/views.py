@@ -28,6 +28,7 @@ from ..permissions import (
 from ..services import exports, imports
 from .serializers import (
     DuplicateFlagSerializer,
+    EnterpriseReasonSerializer,
     EnterpriseSerializer,
     FieldChangeSerializer,
     ImportJobSerializer,
@@ -35,7 +36,6 @@ from .serializers import (
     KbliSerializer,
     MergeSerializer,
     NikSearchSerializer,
-    ReasonSerializer,
     RegionSerializer,
 )
 
@@ -129,7 +129,7 @@ class EnterpriseViewSet(
 
     def _transition(self, request, to_status):
         enterprise = self.get_object()
-        body = ReasonSerializer(data=request.data)
+        body = EnterpriseReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.enterprise_transition(
             enterprise=enterprise,
@@ -151,17 +151,17 @@ class EnterpriseViewSet(
     def verify(self, request, pk=None):
         return self._transition(request, EnterpriseStatus.VERIFIED)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnterpriseSerializer})
+    @extend_schema(request=EnterpriseReasonSerializer, responses={200: EnterpriseSerializer})
     @action(detail=True, methods=["post"], url_path="request-revision")
     def request_revision(self, request, pk=None):
         return self._transition(request, EnterpriseStatus.NEEDS_REVISION)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnterpriseSerializer})
+    @extend_schema(request=EnterpriseReasonSerializer, responses={200: EnterpriseSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._transition(request, EnterpriseStatus.REJECTED)
 
-    @extend_schema(request=ReasonSerializer, responses={200: EnterpriseSerializer})
+    @extend_schema(request=EnterpriseReasonSerializer, responses={200: EnterpriseSerializer})
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         return self._transition(request, EnterpriseStatus.ARCHIVED)
