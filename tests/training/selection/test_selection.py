@@ -250,6 +250,8 @@ def test_publish_applies_every_decision_and_notifies_each_applicant_once(
         ["selection_waitlisted"],
         ["selection_not_selected"],
     ]
+    # Only the selection's message: issue 5's generic status message is not sent on top.
+    assert not Notification.objects.filter(template__startswith="application_").exists()
     # E-mail too (mandatory), and the not-selected message names the band and the reason.
     mail = Notification.objects.get(
         recipient=applications[4].enterprise.owner,
