@@ -4,7 +4,7 @@
 
 | variable | default | meaning |
 | GUNICORN_BIND | 127.0.0.1:8000 | address (or unix:/run/ikm-portal/gunicorn.sock) |
-| GUNICORN_WORKERS | 2 × CPUs + 1 | worker processes |
+| GUNICORN_WORKERS | 2 x CPUs + 1 | worker processes |
 | GUNICORN_THREADS | 1 | threads per worker (gthread when > 1) |
 | GUNICORN_TIMEOUT | 30 | seconds before a silent worker is killed and restarted |
 | GUNICORN_MAX_REQUESTS | 1000 | recycle a worker after that many requests (0: never) |
@@ -40,8 +40,8 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # New code on every reload (HUP): the application is loaded by each worker, not the master.
 preload_app = False
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"  # heartbeat files on tmpfs: no stalls on a slow disk
+if Path("/dev/shm").is_dir():  # noqa: S108 - tmpfs for heartbeat files, not data
+    worker_tmp_dir = "/dev/shm"  # noqa: S108 - heartbeat files on tmpfs: no stalls on a slow disk
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "ikm-portal")
 
 errorlog = "-"

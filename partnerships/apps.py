@@ -79,10 +79,8 @@ class PartnershipsConfig(AppConfig):
         from .permissions import can_manage_partners, membership_of
 
         if can_manage_partners(user):
-            return [
-                NavItem(_("Partners"), reverse("partnerships:partner_list"), order=40),
-                NavItem(_("Agreements"), reverse("partnerships:agreement_list"), order=41),
-            ]
+            # Agreements are one click away from the partners page (the navbar stays short).
+            return [NavItem(_("Partners"), reverse("partnerships:partner_list"), order=40)]
         membership = membership_of(user)
         if membership is not None:
             items = [

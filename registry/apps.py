@@ -41,6 +41,15 @@ class RegistryConfig(AppConfig):
     # office_admin holds every permission, `registry.unmask_nik` included. office_staff do not
     # see full NIKs by default (see registry/permissions.py and docs/registry.md).
     role_permissions = {"office_staff": STAFF_PERMISSIONS}
+    # Messages to owners (registry/templates/notifications/<key>/); decisions are mandatory.
+    notification_templates = {
+        "enterprise_verified": {"mandatory": True, "label": _("Business verified")},
+        "enterprise_needs_revision": {"mandatory": True, "label": _("Business needs revision")},
+        "enterprise_rejected": {"mandatory": True, "label": _("Business rejected")},
+        "enterprise_archived": {"mandatory": True, "label": _("Business archived")},
+        "enterprise_change_approved": {"mandatory": True, "label": _("Change request approved")},
+        "enterprise_change_refused": {"mandatory": True, "label": _("Change request refused")},
+    }
 
     def ready(self):
         from ikm_portal.api import router
@@ -76,6 +85,28 @@ class RegistryConfig(AppConfig):
                 NavItem(_("IKM register"), reverse("registry:list"), order=11),
             ]
         return [NavItem(_("My businesses"), reverse("registry:mine"), order=10)]
+
+    def staff_digest_items(self):
+        """What waits for the office, for the daily staff digest (notifications)."""
+        from django.urls import reverse
+
+        from . import selectors
+
+        counts = selectors.waiting_counts()
+        return [
+            (_("Registrations to verify"), counts["submitted"], reverse("registry:queue")),
+            (
+                _("Change requests to decide"),
+                counts["change_requests"],
+                reverse("registry:change_requests"),
+            ),
+            (_("Claims of businesses to confirm"), counts["claims"], reverse("registry:claims")),
+            (
+                _("Possible duplicates to check"),
+                counts["duplicates"],
+                reverse("registry:duplicates"),
+            ),
+        ]
 
     def dashboard_panels(self, request):
         from ikm_portal.core.extensions import Panel

@@ -195,7 +195,7 @@ class DuplicateKind(models.TextChoices):
 
 
 class DuplicateFlagStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("To check")
     NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
     MERGED = "merged", _("Merged")
 

@@ -40,10 +40,13 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         label=_("Size class"), choices=SizeClass.choices
     )
     sentra = django_filters.ModelChoiceFilter(
-        label=_("Sentra"), queryset=Sentra.objects.all(), field_name="sentra"
+        label=_("Sentra"), queryset=Sentra.objects.all(), field_name="sentra", empty_label=_("All")
     )
     certification = django_filters.ChoiceFilter(
-        label=_("Certification"), choices=CertificationKind.choices, method="filter_certification"
+        label=_("Certification"),
+        choices=CertificationKind.choices,
+        method="filter_certification",
+        empty_label=_("All"),
     )
     has_nib = django_filters.BooleanFilter(label=_("Has an NIB"), method="filter_has_nib")
     year_from = django_filters.NumberFilter(
@@ -59,6 +62,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Newest first"),
         fields=ORDERING,
         field_labels={
             "name": _("Name"),

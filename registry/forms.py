@@ -234,7 +234,7 @@ class LocationForm(StepForm):
     fields_of_step = ("address", "rt_rw", "kelurahan", "postal_code", "latitude", "longitude")
 
     address = forms.CharField(
-        label=_("Address"),
+        label=_("Business address"),
         max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
         help_text=_("Street and number where the business produces."),
@@ -463,7 +463,10 @@ ProductFormSet = forms.formset_factory(
 
 
 class CertificationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Certification"), choices=CertificationKind.choices)
+    # An empty first choice: an untouched extra row stays empty and is not saved.
+    kind = forms.ChoiceField(
+        label=_("Certification"), choices=[("", "—"), *CertificationKind.choices]
+    )
     number = forms.CharField(label=_("Number"), max_length=100, required=False)
     expires_on = forms.DateField(
         label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})

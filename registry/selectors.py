@@ -1,7 +1,7 @@
 """Reading the registry. Every query starts from ``permissions.enterprises_visible_to``."""
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from ikm_portal.core.selectors import activity_for
@@ -19,6 +19,7 @@ from .models import (
     Enterprise,
     EnterpriseClaim,
     FieldChange,
+    Product,
     Region,
     mask_nik,
 )
@@ -30,7 +31,10 @@ def enterprise_list(*, user):
     return (
         enterprises_visible_to(user)
         .select_related("kelurahan", "kecamatan", "sentra")
-        .prefetch_related("products", "certifications")
+        .prefetch_related(
+            Prefetch("products", queryset=Product.objects.select_related("kbli")),
+            "certifications",
+        )
     )
 
 
@@ -38,7 +42,13 @@ def enterprise_get(*, user, pk, for_update_page: bool = False) -> Enterprise:
     qs = enterprises_visible_to(user).select_related(
         "kelurahan", "kecamatan", "sentra", "owner", "verified_by", "merged_into"
     )
-    return get_object_or_404(qs.prefetch_related("products", "certifications"), pk=pk)
+    return get_object_or_404(
+        qs.prefetch_related(
+            Prefetch("products", queryset=Product.objects.select_related("kbli")),
+            "certifications",
+        ),
+        pk=pk,
+    )
 
 
 def enterprise_queue(*, user):

@@ -628,7 +628,7 @@ def register_list(request):
     base = selectors.enterprise_list(user=request.user)
     nik_form = forms.NikSearchForm(request.POST or None)
     nik_search = False
-    filterset = EnterpriseFilterSet(request.GET or None, queryset=base)
+    filterset = EnterpriseFilterSet(request.GET, queryset=base)
     _dress_filter_form(filterset.form)
     if request.method == "POST":
         nik_search = True

@@ -23,7 +23,9 @@ class TrackFilter(django_filters.ModelChoiceFilter):
 
 class ProgramFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ProgramStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=ProgramStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
     mode = django_filters.ChoiceFilter(label=_("Mode"), choices=ProgramMode.choices)
     partner = django_filters.ModelChoiceFilter(label=_("Partner"), queryset=Partner.objects.all())
     open_now = django_filters.BooleanFilter(
@@ -64,7 +66,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     program = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=Program.objects.all())
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=ApplicationStatus.choices
+        label=_("Status"), choices=ApplicationStatus.choices, widget=forms.CheckboxSelectMultiple
     )
     track = TrackFilter(label=_("Track"), queryset=Track.objects.all(), method="filter_track")
     kecamatan = django_filters.ModelChoiceFilter(

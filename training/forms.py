@@ -261,6 +261,9 @@ class ApplyForm(forms.Form):
     def __init__(self, *args, enterprises, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
+        only = list(enterprises[:2])
+        if len(only) == 1:
+            self.fields["enterprise"].initial = only[0].pk
 
 
 class ApplicationForm(forms.Form):
@@ -391,7 +394,7 @@ def _question_field(question, initial):
 
 class ScreenForm(forms.Form):
     eligible = forms.TypedChoiceField(
-        label=_("Decision"),
+        label=_("Screening decision"),
         choices=[("1", _("Eligible")), ("0", _("Not eligible"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,

@@ -7,11 +7,12 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ikm_portal.core.exceptions import ApplicationError
@@ -305,6 +306,8 @@ def program_questions(request, pk: int):
             _formset_error(formset, exc)
         else:
             messages.success(request, _("The questions have been saved."))
+            if request.POST.get("next") == "stay":
+                return redirect(request.path)
             return redirect("training:program_detail", pk=program.pk)
     return render(
         request,
@@ -379,7 +382,8 @@ def program_applications(request, pk: int):
     if not is_office(user):
         qs = qs.exclude(enterprise__owner=user)
     filterset = ApplicationFilterSet(request.GET or None, queryset=qs, program=program)
-    results = filterset.qs.order_by("submitted_at", "id")
+    sort = request.GET.get("sort", "submitted")
+    results = filterset.qs.order_by(*APPLICATION_SORTS.get(sort, APPLICATION_SORTS["submitted"]))
     bulk_form = None
     if can_screen(user):
         if request.method == "POST":
@@ -429,6 +433,8 @@ def program_applications(request, pk: int):
             "count": page.paginator.count,
             "bulk_form": bulk_form,
             "is_office": is_office(user),
+            "sort": sort if sort in APPLICATION_SORTS else "submitted",
+            "sort_labels": SORT_LABELS,
             "status_counts": [
                 (s, ApplicationStatus(s).label, status_counts.get(s, 0))
                 for s in ApplicationStatus.values
@@ -437,6 +443,20 @@ def program_applications(request, pk: int):
         },
     )
 
+
+# Drafts (not submitted yet) come last whichever way the submission time is sorted.
+APPLICATION_SORTS = {
+    "submitted": (F("submitted_at").asc(nulls_last=True), "id"),
+    "-submitted": (F("submitted_at").desc(nulls_last=True), "-id"),
+    "name": ("enterprise__name", "id"),
+    "status": ("status", F("submitted_at").asc(nulls_last=True), "id"),
+}
+SORT_LABELS = [
+    ("submitted", _lazy("Oldest submission first")),
+    ("-submitted", _lazy("Newest submission first")),
+    ("name", _lazy("Business name")),
+    ("status", _lazy("Status")),
+]
 
 EXPORT_COLUMNS = [
     ("id", "ID"),
@@ -513,7 +533,7 @@ def program_applications_export(request, pk: int):
         .prefetch_related("enterprise__products")
     )
     filterset = ApplicationFilterSet(request.GET or None, queryset=qs, program=program)
-    rows = list(_export_rows(filterset.qs.order_by("submitted_at", "id")))
+    rows = list(_export_rows(filterset.qs.order_by(*APPLICATION_SORTS["submitted"])))
     fmt = request.GET.get("format", "csv")
     filename = f"pendaftar-program-{program.pk}-{timezone.localdate():%Y%m%d}"
     headers = [label for _key, label in EXPORT_COLUMNS]
@@ -620,12 +640,35 @@ def application_detail(request, pk: int):
         in (ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE),
         "can_start_review": can_screen(user) and application.status == ApplicationStatus.ELIGIBLE,
         "screen_form": ScreenForm(),
-        "history": activity_for(target=application)[:30] if (owner or is_office(user)) else [],
+        "history": _history(application) if (owner or is_office(user)) else [],
         "access": selectors.data_access_summary_for_owner(application=application)
         if owner or is_office(user)
         else None,
     }
     return render(request, "training/application_detail.html", context)
+
+
+HISTORY_LABELS = {
+    "application.created": _lazy("Draft started"),
+    "application.consent_given": _lazy("Consent to share with the partner given"),
+    "application.consent_withdrawn": _lazy("Consent to share with the partner withdrawn"),
+}
+
+
+def _history(application) -> list[dict]:
+    """The application's history in words: what happened, when, by whom, why."""
+    rows = []
+    for entry in activity_for(target=application)[:30]:
+        if entry.action in HISTORY_LABELS:
+            label = HISTORY_LABELS[entry.action]
+        elif entry.to_state in ApplicationStatus.values:
+            label = ApplicationStatus(entry.to_state).label
+        else:
+            label = entry.action
+        rows.append(
+            {"at": entry.created_at, "actor": entry.actor, "label": label, "reason": entry.reason}
+        )
+    return rows
 
 
 @login_required

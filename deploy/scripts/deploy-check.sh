@@ -7,7 +7,7 @@
 # served by both instances (state shared through the database and the Redis cache) → tasks
 # consumed by both workers → heartbeats and queues in /healthz?full=1 → through nginx with TLS
 # and the real site file when nginx is installed → a graceful reload under load → everything
-# stopped, the database dropped. Bounded: DEPLOY_CHECK_TIMEOUT seconds (default 300).
+# stopped, the database dropped. Bounded: DEPLOY_CHECK_TIMEOUT seconds (default 600).
 #
 # Needs PostgreSQL and Redis on 127.0.0.1 (DEPLOY_CHECK_PG_URL, DEPLOY_CHECK_REDIS_URL), curl,
 # and the portal installed in the Python found by lib.sh. `make deploy-tools` installs nginx,
@@ -18,7 +18,7 @@ set -euo pipefail
 
 if [ -z "${_IKM_DEPLOY_CHECK_BOUNDED:-}" ]; then
   export _IKM_DEPLOY_CHECK_BOUNDED=1
-  exec timeout --signal=TERM --kill-after=30 "${DEPLOY_CHECK_TIMEOUT:-300}" "$0" "$@"
+  exec timeout --signal=TERM --kill-after=30 "${DEPLOY_CHECK_TIMEOUT:-600}" "$0" "$@"
 fi
 
 PY="$(find_python)"
@@ -39,7 +39,7 @@ redis_cleanup() {
   "$PY" - "$REDIS_URL" <<'PY' || true
 import sys, redis
 r = redis.Redis.from_url(sys.argv[1])
-for pattern in ("ikm:heartbeat:*", ":1:*", "_kombu*", "unacked*", "default*", "notifications*",
+for pattern in ("ikm:heartbeat:*", ":1:*", "_kombu*", "unacked*", "celery*", "notifications*",
                 "imports*", "reports*"):
     for key in r.scan_iter(match=pattern, count=500):
         r.delete(key)
@@ -220,7 +220,7 @@ done
 manage shell -c "
 from ikm_portal.core.tasks import heartbeat
 for _ in range(40):
-    heartbeat.apply_async(queue='default')
+    heartbeat.delay()
 " >"$WORK/logs/enqueue.log" 2>&1 || fail "enqueue"
 for _ in $(seq 1 60); do
   stats="$("$PY" -m celery -A ikm_portal inspect stats --json --timeout 3 2>/dev/null | tail -n1 || true)"
@@ -239,7 +239,7 @@ done
 [ "$total" -ge 40 ] || fail "only $total of 40 tasks consumed ($consumed)"
 busy="$(tr ' ' '\n' <<<"$consumed" | awk -F= '$2 > 0' | wc -l)"
 [ "$busy" = 2 ] || fail "one worker consumed everything ($consumed)"
-ok "40 tasks sent to the default queue, consumed: $consumed"
+ok "40 tasks sent to the default queue (celery), consumed: $consumed"
 
 step "/healthz?full=1: migrations, workers, beat, queues"
 for _ in $(seq 1 60); do
@@ -316,7 +316,7 @@ EOF
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT_HTTP/")" = 301 ] || fail "port 80 → https"
   hsts="$(curl -sk -D - -o /dev/null "$H/" | grep -ci '^strict-transport-security')"
   [ "$hsts" -ge 1 ] || fail "no HSTS header through nginx"
-  rid="$(curl -sk -D - -o /dev/null "$H/healthz" | grep -i '^x-request-id:' | tr -d '\r' | awk '{print $2}')"
+  rid="$(curl -sk -D - -o /dev/null "$H/accounts/login/" | grep -i '^x-request-id:' | tr -d '\r' | awk '{print $2}')"
   [ -n "$rid" ] || fail "no X-Request-ID through nginx"
   sleep 0.5
   grep -q "rid=$rid" "$N/ikm-portal.access.log" || fail "nginx access log lacks request id $rid"

@@ -434,12 +434,13 @@ if REPLICA_DATABASE_URL:
     DATABASE_ROUTERS = ["ikm_portal.core.db_router.ReplicaRouter"]
 
 # Celery queues, one per kind of work, routed by task name (fnmatch patterns, first match
-# wins). Name tasks "<app>.<verb>_<what>": "notifications.*", "*.send_*" and "*.notify_*" go to
-# notifications; "*.import_*" to imports; "*.report_*" and "*.export_*" to reports; the rest to
-# default. A worker started without -Q consumes all four (single server); on several hosts
-# start one worker per queue (deploy/systemd/ikm-worker@.service).
-TASK_QUEUE_NAMES = ["default", "notifications", "imports", "reports"]
-CELERY_TASK_DEFAULT_QUEUE = "default"
+# wins; an explicit queue= in apply_async still wins). Name tasks "<app>.<verb>_<what>":
+# "notifications.*", "*.send_*" and "*.notify_*" go to notifications, "*.import_*" to imports,
+# "*.report_*" and "*.export_*" to reports, everything else to the default queue "celery".
+# A worker started without -Q consumes all four (one server); on several hosts start one
+# worker per queue (deploy/systemd/ikm-worker@.service).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+TASK_QUEUE_NAMES = [CELERY_TASK_DEFAULT_QUEUE, "notifications", "imports", "reports"]
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in TASK_QUEUE_NAMES}
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "notifications"},
@@ -474,5 +475,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MemberRoleEnum": "partnerships.choices.MemberRole",
         "EnterpriseStatusEnum": "registry.choices.EnterpriseStatus",
         "ImportModeEnum": "registry.choices.ImportMode",
+        "CertificationKindEnum": "registry.choices.CertificationKind",
+        "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
+        "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
+        "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
     }
 )

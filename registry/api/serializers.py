@@ -116,8 +116,36 @@ class CertificationSerializer(serializers.ModelSerializer):
         fields = ["kind", "number", "expires_on"]
 
 
+class CachedSlugRelatedField(serializers.SlugRelatedField):
+    """A SlugRelatedField that first looks in ``context[cache_key]`` (the import checks
+    thousands of rows against the same few dozen kelurahan)."""
+
+    def __init__(self, *, cache_key: str, **kwargs):
+        self.cache_key = cache_key
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        cache = self.context.get(self.cache_key)
+        if cache is not None and isinstance(data, str) and data in cache:
+            return cache[data]
+        return super().to_internal_value(data)
+
+
+class CachedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def __init__(self, *, cache_key: str, **kwargs):
+        self.cache_key = cache_key
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        cache = self.context.get(self.cache_key)
+        if cache is not None and data in cache:
+            return cache[data]
+        return super().to_internal_value(data)
+
+
 class EnterpriseSerializer(serializers.ModelSerializer):
-    kelurahan = serializers.SlugRelatedField(
+    kelurahan = CachedSlugRelatedField(
+        cache_key="region_cache",
         slug_field="code",
         queryset=Region.objects.filter(level__in=VILLAGE_LEVELS),
         required=False,
@@ -128,8 +156,11 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         },
     )
     kecamatan = serializers.CharField(source="kecamatan_id", read_only=True)
-    sentra = serializers.PrimaryKeyRelatedField(
-        queryset=Sentra.objects.filter(active=True), required=False, allow_null=True
+    sentra = CachedPrimaryKeyRelatedField(
+        cache_key="sentra_cache",
+        queryset=Sentra.objects.filter(active=True),
+        required=False,
+        allow_null=True,
     )
     products = ProductSerializer(many=True, required=False)
     certifications = CertificationSerializer(many=True, required=False)

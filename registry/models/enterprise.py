@@ -84,7 +84,7 @@ class Enterprise(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="enterprises",
     )
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    address = models.CharField(_("business address"), max_length=255, blank=True)
     rt_rw = models.CharField(_("RT/RW"), max_length=9, blank=True)
     kelurahan = models.ForeignKey(
         Region,

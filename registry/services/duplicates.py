@@ -2,8 +2,9 @@
 
 Refused: the same NIB on two active records, or the same NIK with the same business name. The
 message gives the existing record's status and nothing of its owner.
-Flagged: a similar name in the same kelurahan (trigram similarity — pg_trgm on PostgreSQL, the
-same measure computed in Python on SQLite), the same phone, the same NIK with another business.
+Flagged: a similar name in the same kelurahan (trigram similarity with pg_trgm on PostgreSQL; on
+SQLite the simpler comparison of similar_names), the same phone, the same NIK with another
+business.
 """
 
 from django.db import IntegrityError, connection, transaction
@@ -101,32 +102,70 @@ def duplicates_check_exact(*, enterprise: Enterprise) -> None:
         raise DuplicateRefused(message, field_errors={field: [message]})
 
 
+def word_prefixes(key: str) -> list[str]:
+    """ "keripik tempe sanan" → ["keripik", "keripik tempe"] (proper prefixes, whole words)."""
+    words = key.split()
+    return [" ".join(words[:n]) for n in range(1, len(words))]
+
+
+class NameIndex:
+    """The simpler name comparison, in memory: the same name key, or one key is the other plus
+    more words. Used on SQLite for batches (the import) and inside a file on every database."""
+
+    def __init__(self):
+        self.full: dict[str, list] = {}
+        self.prefixes: dict[str, list] = {}
+
+    def add(self, ref, key: str) -> None:
+        if not key:
+            return
+        self.full.setdefault(key, []).append(ref)
+        for prefix in word_prefixes(key):
+            self.prefixes.setdefault(prefix, []).append(ref)
+
+    def match(self, key: str) -> list:
+        if not key:
+            return []
+        found = list(self.full.get(key, [])) + list(self.prefixes.get(key, []))
+        for prefix in word_prefixes(key):
+            found += self.full.get(prefix, [])
+        return list(dict.fromkeys(found))
+
+
 def similar_names(
     *, kelurahan_id: str | None, name_key: str, exclude_ids=(), limit: int = 10
 ) -> list[tuple[int, float]]:
-    """[(id, similarity)] of active, non-draft records in the kelurahan with a similar name."""
+    """[(id, similarity)] of active, non-draft records in the kelurahan with a similar name.
+
+    PostgreSQL: trigram similarity ≥ NAME_SIMILARITY_THRESHOLD (pg_trgm's `%` operator finds
+    the candidates through the GIN index). SQLite: the simpler comparison — the same name, or
+    one name is the other plus more words ("Keripik Tempe Sanan" / "… Sanan Jaya")."""
     if not kelurahan_id or not name_key:
         return []
     qs = _compared(Enterprise.objects.filter(kelurahan_id=kelurahan_id)).exclude(
         pk__in=list(exclude_ids)
     )
     if connection.vendor == "postgresql":
+        from django.contrib.postgres.lookups import TrigramSimilar
         from django.contrib.postgres.search import TrigramSimilarity
+        from django.db.models import F
 
         rows = (
-            qs.annotate(similarity=TrigramSimilarity("name_key", name_key))
+            qs.filter(TrigramSimilar(F("name_key"), name_key))
+            .annotate(similarity=TrigramSimilarity("name_key", name_key))
             .filter(similarity__gte=NAME_SIMILARITY_THRESHOLD)
             .order_by("-similarity", "id")
             .values_list("id", "similarity")[:limit]
         )
         return [(pk, round(float(sim), 3)) for pk, sim in rows]
-    scored = [
-        (pk, round(trigram_similarity(name_key, key), 3))
-        for pk, key in qs.values_list("id", "name_key").iterator()
-    ]
-    scored = [s for s in scored if s[1] >= NAME_SIMILARITY_THRESHOLD]
-    scored.sort(key=lambda s: (-s[1], s[0]))
-    return scored[:limit]
+    condition = (
+        Q(name_key=name_key)
+        | Q(name_key__startswith=name_key + " ")
+        | Q(name_key__in=word_prefixes(name_key))
+    )
+    rows = qs.filter(condition).values_list("id", "name_key").order_by("id")[:limit]
+    scored = [(pk, round(trigram_similarity(name_key, key), 3)) for pk, key in rows]
+    return sorted(scored, key=lambda s: (-s[1], s[0]))
 
 
 def duplicates_find(enterprise: Enterprise) -> list[tuple[int, str, float | None]]:

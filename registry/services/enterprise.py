@@ -311,8 +311,8 @@ def enterprise_set_status(
         reason=reason,
     )
     if to_status in STAFF_ONLY_TARGETS:
-        pk = enterprise.pk
-        transaction.on_commit(lambda: notify_owner_of_decision(enterprise_id=pk, status=to_status))
+        # The outbox row is written in this transaction; the outbox delivers after commit.
+        notify_owner_of_decision(enterprise_id=enterprise.pk, status=to_status)
     return enterprise
 
 
@@ -556,8 +556,11 @@ def change_request_transition(
         data={"change_request": change_request.pk},
     )
     if to_status in (ChangeRequestStatus.APPROVED, ChangeRequestStatus.REFUSED):
-        pk, key = change_request.enterprise_id, f"change_request_{to_status}"
-        transaction.on_commit(lambda: notify_owner_of_decision(enterprise_id=pk, status=key))
+        notify_owner_of_decision(
+            enterprise_id=change_request.enterprise_id,
+            status=to_status,
+            change_request_id=change_request.pk,
+        )
     return change_request
 
 

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,6 +47,7 @@ from ..errors import ImportFileError
 from ..models import (
     EDITABLE_FIELDS,
     Certification,
+    DuplicateFlag,
     Enterprise,
     FieldChange,
     ImportJob,
@@ -58,18 +59,10 @@ from ..models import (
 from ..validators import gender_from_nik
 from .derive import enterprise_derive, name_key
 from .duplicates import (
-    NAME_SIMILARITY_THRESHOLD,
+    NameIndex,
     duplicate_message,
-    duplicates_flag,
-    exact_duplicate,
     similar_names,
     trigram_similarity,
-)
-from .history import (
-    certification_summary,
-    enterprise_snapshot,
-    history_rows_for_create,
-    product_summary,
 )
 
 RUNNING = {ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING}
@@ -746,7 +739,7 @@ def row_to_data(cells: dict, lookups: Lookups) -> tuple[dict, list[tuple[str, st
                     % {"total": total, "split": split},
                 )
             data["workers_unspecified"] = total - split
-        if male is None and female is None and total is None:
+        if max(total or 0, (male or 0) + (female or 0)) < 1:
             raise RowProblem(
                 "_workers_total", _("Give the number of workers (at least 1, the owner counts).")
             )
@@ -855,12 +848,9 @@ class Checked:
     name: str = ""
 
 
-def check_rows(sheet: Sheet, *, progress=None) -> tuple[list[Checked], dict]:
-    """Check every row; returns the rows and the column map of the report."""
-    from rest_framework.exceptions import ValidationError as DRFValidationError
-
-    from ..api.serializers import EnterpriseSerializer, service_kwargs
-
+def map_columns(sheet: Sheet) -> tuple[dict[int, str], list[str], dict[str, str]]:
+    """{column index: key}, the headers not read, and {key: header as in the file}. Raises
+    ImportFileError when a required column is missing."""
     columns: dict[int, str] = {}
     ignored = []
     for index, header in enumerate(sheet.headers):
@@ -879,11 +869,26 @@ def check_rows(sheet: Sheet, *, progress=None) -> tuple[list[Checked], dict]:
     for c in COLUMNS:
         header_of.setdefault(c.key, c.header)
 
+    return columns, ignored, header_of
+
+
+def check_rows(sheet: Sheet, *, progress=None) -> tuple[list[Checked], dict]:
+    """Check every row; returns the rows and the column map of the report."""
+    from rest_framework.exceptions import ValidationError as DRFValidationError
+
+    from ..api.serializers import EnterpriseSerializer, service_kwargs
+
+    columns, ignored, header_of = map_columns(sheet)
     lookups = Lookups.load()
     # One serializer for every row: its fields are built once.
-    serializer = EnterpriseSerializer(context={"kbli_cache": lookups.kbli})
+    serializer = EnterpriseSerializer(
+        context={
+            "kbli_cache": lookups.kbli,
+            "region_cache": lookups.regions,
+            "sentra_cache": {s.pk: s for s in lookups.sentra.values()},
+        }
+    )
     checked: list[Checked] = []
-    seen = _Seen()
     for position, (number, values) in enumerate(sheet.rows, start=1):
         cells = {
             key: values[index] if index < len(values) else None for index, key in columns.items()
@@ -903,13 +908,11 @@ def check_rows(sheet: Sheet, *, progress=None) -> tuple[list[Checked], dict]:
             row=number, data=None, errors=problems, duplicates=[], name=data.get("name", "")
         )
         if validated is not None and not problems:
-            kwargs = service_kwargs(validated)
-            _check_duplicates(result, kwargs, seen)
-            if not result.errors:
-                result.data = kwargs
+            result.data = service_kwargs(validated)
         checked.append(result)
         if progress and position % CHUNK == 0:
             progress(position)
+    _find_duplicates([c for c in checked if c.data is not None])
     if progress:
         progress(len(sheet.rows))
     report_columns = {
@@ -917,6 +920,155 @@ def check_rows(sheet: Sheet, *, progress=None) -> tuple[list[Checked], dict]:
         "ignored": ignored,
     }
     return checked, {"columns": report_columns, "header_of": header_of}
+
+
+def _find_duplicates(rows: list[Checked]) -> None:
+    """Exact duplicates (errors) and near ones (reported) of the valid rows, against the
+    register and against earlier rows of the file — a few batched queries, not some per row."""
+    active = Enterprise.objects.exclude(
+        status__in=[EnterpriseStatus.ARCHIVED, EnterpriseStatus.REJECTED]
+    )
+    compared = active.exclude(status=EnterpriseStatus.DRAFT)
+    keys = {id(r): name_key(r.data["data"].get("name", "")) for r in rows}
+    nibs = {r.data["data"].get("nib") for r in rows} - {"", None}
+    niks = {r.data["data"].get("owner_nik") for r in rows} - {"", None}
+    phones = {r.data["data"].get("phone") for r in rows} - {"", None}
+    by_nib: dict[str, tuple[int, str]] = {}
+    by_nik: dict[str, list[tuple[int, str, str]]] = {}
+    by_phone: dict[str, list[int]] = {}
+    for chunk in _chunks(sorted(nibs)):
+        for pk, nib, status in active.filter(nib__in=chunk).values_list("id", "nib", "status"):
+            by_nib.setdefault(nib, (pk, status))
+    for chunk in _chunks(sorted(niks)):
+        for pk, nik, key, status in active.filter(owner_nik__in=chunk).values_list(
+            "id", "owner_nik", "name_key", "status"
+        ):
+            by_nik.setdefault(nik, []).append((pk, key, status))
+    for chunk in _chunks(sorted(phones)):
+        for pk, phone in compared.filter(phone__in=chunk).values_list("id", "phone"):
+            by_phone.setdefault(phone, []).append(pk)
+    on_postgres = connection.vendor == "postgresql"
+    register_names: dict[str, NameIndex] = {}
+    if not on_postgres:
+        kelurahan_codes = sorted(
+            {r.data["data"]["kelurahan"].code for r in rows if r.data["data"].get("kelurahan")}
+        )
+        for chunk in _chunks(kelurahan_codes):
+            for pk, code, other_key in compared.filter(kelurahan_id__in=chunk).values_list(
+                "id", "kelurahan_id", "name_key"
+            ):
+                register_names.setdefault(code, NameIndex()).add((pk, other_key), other_key)
+    seen = _Seen()
+    for result in rows:
+        data = result.data["data"]
+        key = keys[id(result)]
+        nib, nik, phone = data.get("nib", ""), data.get("owner_nik", ""), data.get("phone", "")
+        kelurahan = data.get("kelurahan")
+        if nib and nib in by_nib:
+            pk, status = by_nib[nib]
+            field, message = duplicate_message("nib", status)
+            result.errors.append((field, message))
+            result.duplicates.append(
+                {
+                    "row": result.row,
+                    "kind": "exact_nib",
+                    "existing_id": pk,
+                    "existing_status": status,
+                }
+            )
+        same_nik = by_nik.get(nik, []) if nik else []
+        exact = [(pk, status) for pk, other_key, status in same_nik if key and other_key == key]
+        if exact:
+            field, message = duplicate_message("nik_name", exact[0][1])
+            result.errors.append((field, message))
+            result.duplicates.append(
+                {
+                    "row": result.row,
+                    "kind": "exact_nik_name",
+                    "existing_id": exact[0][0],
+                    "existing_status": exact[0][1],
+                }
+            )
+        if nib and nib in seen.nib:
+            result.errors.append(
+                ("nib", _("The same NIB as row %(row)s.") % {"row": seen.nib[nib]})
+            )
+            result.duplicates.append(
+                {"row": result.row, "kind": "exact_nib", "other_row": seen.nib[nib]}
+            )
+        if nik and key and (nik, key) in seen.nik_name:
+            other = seen.nik_name[(nik, key)]
+            result.errors.append(
+                ("name", _("The same NIK and business name as row %(row)s.") % {"row": other})
+            )
+            result.duplicates.append(
+                {"row": result.row, "kind": "exact_nik_name", "other_row": other}
+            )
+        if result.errors:
+            result.data = None
+            continue
+        if nib:
+            seen.nib[nib] = result.row
+        if nik and key:
+            seen.nik_name[(nik, key)] = result.row
+        # Near duplicates: reported, never refused.
+        if kelurahan is not None and key:
+            if on_postgres:
+                similar = similar_names(kelurahan_id=kelurahan.code, name_key=key, limit=3)
+            else:
+                similar = [
+                    (pk, round(trigram_similarity(key, other_key), 3))
+                    for pk, other_key in register_names.setdefault(
+                        kelurahan.code, NameIndex()
+                    ).match(key)[:3]
+                ]
+            for pk, score in similar:
+                result.duplicates.append(
+                    {
+                        "row": result.row,
+                        "kind": DuplicateKind.SIMILAR_NAME,
+                        "existing_id": pk,
+                        "score": score,
+                    }
+                )
+            # Inside the file: the same name, or one name is the other plus more words.
+            in_file = seen.by_kelurahan.setdefault(kelurahan.code, NameIndex())
+            for other_row in sorted(in_file.match(key))[:3]:
+                result.duplicates.append(
+                    {
+                        "row": result.row,
+                        "kind": DuplicateKind.SIMILAR_NAME,
+                        "other_row": other_row,
+                        "score": None,
+                    }
+                )
+            in_file.add(result.row, key)
+        if phone:
+            result.duplicates += [
+                {"row": result.row, "kind": DuplicateKind.SAME_PHONE, "existing_id": pk}
+                for pk in by_phone.get(phone, [])[:3]
+            ]
+            if phone in seen.phone:
+                result.duplicates.append(
+                    {
+                        "row": result.row,
+                        "kind": DuplicateKind.SAME_PHONE,
+                        "other_row": seen.phone[phone],
+                    }
+                )
+            else:
+                seen.phone[phone] = result.row
+        if nik:
+            result.duplicates += [
+                {"row": result.row, "kind": DuplicateKind.SAME_NIK, "existing_id": pk}
+                for pk, other_key, status in same_nik
+                if other_key != key and status != EnterpriseStatus.DRAFT
+            ][:3]
+
+
+def _chunks(items: list, size: int = 900):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass
@@ -927,109 +1079,6 @@ class _Seen:
     nik_name: dict = field(default_factory=dict)
     phone: dict = field(default_factory=dict)
     by_kelurahan: dict = field(default_factory=dict)
-
-
-def _check_duplicates(result: Checked, kwargs, seen: "_Seen"):
-    data = kwargs["data"]
-    key = name_key(data.get("name", ""))
-    nib, nik, phone = data.get("nib", ""), data.get("owner_nik", ""), data.get("phone", "")
-    kelurahan = data.get("kelurahan")
-    found = exact_duplicate(nib=nib, owner_nik=nik, name_key=key)
-    if found:
-        kind, existing = found
-        column, message = duplicate_message(kind, existing.status)
-        result.errors.append((column, message))
-        result.duplicates.append(
-            {
-                "row": result.row,
-                "kind": f"exact_{kind}",
-                "existing_id": existing.pk,
-                "existing_status": existing.status,
-            }
-        )
-    if nib and nib in seen.nib:
-        result.errors.append(("nib", _("The same NIB as row %(row)s.") % {"row": seen.nib[nib]}))
-        result.duplicates.append(
-            {"row": result.row, "kind": "exact_nib", "other_row": seen.nib[nib]}
-        )
-    if nik and key and (nik, key) in seen.nik_name:
-        other = seen.nik_name[(nik, key)]
-        result.errors.append(
-            ("name", _("The same NIK and business name as row %(row)s.") % {"row": other})
-        )
-        result.duplicates.append({"row": result.row, "kind": "exact_nik_name", "other_row": other})
-    if result.errors:
-        return
-    if nib:
-        seen.nib[nib] = result.row
-    if nik and key:
-        seen.nik_name[(nik, key)] = result.row
-    # Near duplicates: reported, never refused.
-    if kelurahan is not None:
-        for pk, score in similar_names(kelurahan_id=kelurahan.code, name_key=key, limit=3):
-            result.duplicates.append(
-                {
-                    "row": result.row,
-                    "kind": DuplicateKind.SIMILAR_NAME,
-                    "existing_id": pk,
-                    "score": score,
-                }
-            )
-        for other_row, other_key in seen.by_kelurahan.get(kelurahan.code, []):
-            score = trigram_similarity(key, other_key)
-            if score >= NAME_SIMILARITY_THRESHOLD:
-                result.duplicates.append(
-                    {
-                        "row": result.row,
-                        "kind": DuplicateKind.SIMILAR_NAME,
-                        "other_row": other_row,
-                        "score": round(score, 3),
-                    }
-                )
-        seen.by_kelurahan.setdefault(kelurahan.code, []).append((result.row, key))
-    if phone:
-        existing = (
-            Enterprise.objects.filter(phone=phone)
-            .exclude(
-                status__in=[
-                    EnterpriseStatus.ARCHIVED,
-                    EnterpriseStatus.REJECTED,
-                    EnterpriseStatus.DRAFT,
-                ]
-            )
-            .values_list("id", flat=True)[:3]
-        )
-        result.duplicates += [
-            {"row": result.row, "kind": DuplicateKind.SAME_PHONE, "existing_id": pk}
-            for pk in existing
-        ]
-        if phone in seen.phone:
-            result.duplicates.append(
-                {
-                    "row": result.row,
-                    "kind": DuplicateKind.SAME_PHONE,
-                    "other_row": seen.phone[phone],
-                }
-            )
-        else:
-            seen.phone[phone] = result.row
-    if nik:
-        existing = (
-            Enterprise.objects.filter(owner_nik=nik)
-            .exclude(name_key=key)
-            .exclude(
-                status__in=[
-                    EnterpriseStatus.ARCHIVED,
-                    EnterpriseStatus.REJECTED,
-                    EnterpriseStatus.DRAFT,
-                ]
-            )
-            .values_list("id", flat=True)[:3]
-        )
-        result.duplicates += [
-            {"row": result.row, "kind": DuplicateKind.SAME_NIK, "existing_id": pk}
-            for pk in existing
-        ]
 
 
 def _report(checked: list[Checked], meta: dict) -> dict:
@@ -1083,9 +1132,8 @@ def import_start(
             % {"mb": conf.import_max_bytes() // (1024 * 1024)}
         )
     file_format = file_format_of(upload.name)
-    sheet = read_sheet(
-        upload, file_format=file_format, encoding=encoding
-    )  # fails fast on a bad file
+    sheet = read_sheet(upload, file_format=file_format, encoding=encoding)
+    map_columns(sheet)  # a file without the required columns fails now, not in the background
     upload.seek(0)
     job = ImportJob.objects.create(
         created_by=actor,
@@ -1103,7 +1151,7 @@ def import_start(
         transaction.on_commit(lambda: import_check_task.delay(job.pk))
     else:
         import_check(job_id=job.pk, sheet=sheet)
-    return job
+    return ImportJob.objects.get(pk=job.pk)
 
 
 def import_check(*, job_id: int, sheet: Sheet | None = None) -> ImportJob | None:
@@ -1145,6 +1193,7 @@ def import_confirm(*, job: ImportJob, actor, mode: str | None = None, _checked=N
     """Import a checked file. Large files go to the background (status `importing`)."""
     from ikm_portal.core.exceptions import Conflict
 
+    job = ImportJob.objects.get(pk=job.pk)
     if job.status != ImportStatus.VALIDATED:
         raise Conflict(
             _("This import is not waiting for confirmation (status: %(status)s).")
@@ -1229,6 +1278,28 @@ def import_run(*, job_id: int, actor, checked: list[Checked] | None = None) -> I
         **update,
     )
     return ImportJob.objects.get(pk=job_id)
+
+
+NEAR_KINDS = {DuplicateKind.SIMILAR_NAME, DuplicateKind.SAME_PHONE, DuplicateKind.SAME_NIK}
+
+
+def _flag_near_duplicates(built, enterprises) -> None:
+    """Flags for staff from what the check found: against the register and between rows of the
+    file that were both imported (one bulk insert, no query per row)."""
+    id_of_row = {item.row: enterprise.pk for (enterprise, *_rest), item in built}
+    flags = {}
+    for (enterprise, *_rest), item in built:
+        for found in item.duplicates:
+            if found["kind"] not in NEAR_KINDS:
+                continue
+            other = found.get("existing_id") or id_of_row.get(found.get("other_row"))
+            if not other or other == enterprise.pk:
+                continue
+            low, high = sorted((enterprise.pk, other))
+            flags[(low, high, found["kind"])] = DuplicateFlag(
+                enterprise_id=low, other_id=high, kind=found["kind"], score=found.get("score")
+            )
+    DuplicateFlag.objects.bulk_create(list(flags.values()), batch_size=1000, ignore_conflicts=True)
 
 
 def _build(item: Checked, *, actor, target: str, now) -> tuple[Enterprise, list, list]:
@@ -1335,25 +1406,24 @@ def _write(
         )
     Product.objects.bulk_create(products, batch_size=1000)
     Certification.objects.bulk_create(certifications, batch_size=1000)
-    product_text: dict[int, list[str]] = {}
-    for p in products:
-        product_text.setdefault(p.enterprise_id, []).append(product_summary(p))
-    cert_text: dict[int, list[str]] = {}
-    for c in certifications:
-        cert_text.setdefault(c.enterprise_id, []).append(certification_summary(c))
+    # One history entry per imported record ("created by import N"); the values themselves are
+    # the record's, and every later change is kept field by field with its old value.
     batch = uuid.uuid4()
-    history = []
-    for enterprise in enterprises:
-        snap = enterprise_snapshot(enterprise, related=False)
-        snap["products"] = "; ".join(product_text.get(enterprise.pk, []))
-        snap["certifications"] = "; ".join(cert_text.get(enterprise.pk, []))
-        history += history_rows_for_create(
-            enterprise=enterprise, actor=actor, source=HistorySource.IMPORT, after=snap, batch=batch
+    history = [
+        FieldChange(
+            enterprise=enterprise,
+            batch=batch,
+            actor=real_actor,
+            source=HistorySource.IMPORT,
+            field="created",
+            old_value="",
+            new_value=f"import #{job_id}, row {item.row}",
         )
+        for (enterprise, *_rest), item in built
+    ]
     FieldChange.objects.bulk_create(history, batch_size=2000)
     ActivityLog.objects.bulk_create(logs, batch_size=1000)
-    for enterprise in enterprises:
-        duplicates_flag(enterprise)
+    _flag_near_duplicates(built, enterprises)
     return len(enterprises)
 
 

@@ -79,3 +79,25 @@ def certification_kind(code: str) -> str:
 @register.filter
 def get_count(counts: dict, key: str) -> int:
     return counts.get(key, 0)
+
+
+_ACTIVITY = {
+    "enterprise.create": _("Registered"),
+    "enterprise.submit": _("Submitted"),
+    "enterprise.verify": _("Verified"),
+    "enterprise.request_revision": _("Revision asked"),
+    "enterprise.reject": _("Rejected"),
+    "enterprise.archive": _("Archived"),
+    "enterprise.merge": _("Merged"),
+    "enterprise.import": _("Imported"),
+    "change_request.approved": _("Change request approved"),
+    "change_request.refused": _("Change request refused"),
+    "change_request.withdrawn": _("Change request withdrawn"),
+    "claim.approved": _("Claim confirmed"),
+    "claim.refused": _("Claim refused"),
+}
+
+
+@register.filter
+def activity_label(action: str) -> str:
+    return _ACTIVITY.get(action, action)

@@ -16,7 +16,7 @@ from training.models import Attendance, CompletionRule, OutcomeSurvey, Session
 from training.participation.choices import AttendanceMethod, OutcomeStatus, OutcomeWave
 from training.participation.services import participant_enroll
 
-from .training import ApplicationFactory
+from .training import ApplicationFactory, StageFactory
 
 
 class AcceptedApplicationFactory(ApplicationFactory):
@@ -42,12 +42,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Session
 
-    class Params:
-        program = None
-
-    stage = factory.LazyAttribute(
-        lambda o: o.program.stages.get(order=1) if o.program is not None else None
-    )
+    stage = factory.SubFactory(StageFactory)
     program = factory.LazyAttribute(lambda o: o.stage.program)
     title = factory.Sequence(lambda n: f"Sesi {n}: Efisiensi Produksi")
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1, hours=2))
@@ -92,7 +87,6 @@ class OutcomeSurveyFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = OutcomeSurvey
-        django_get_or_create = ("application", "wave")
 
     wave = OutcomeWave.BASELINE
     status = OutcomeStatus.SUBMITTED
@@ -106,3 +100,19 @@ class OutcomeSurveyFactory(factory.django.DjangoModelFactory):
     workers = FIGURES["workers"]
     certifications = factory.LazyFunction(list)
     markets = factory.LazyFunction(lambda: ["local"])
+
+
+def answer(application, wave: str = OutcomeWave.BASELINE, **figures) -> OutcomeSurvey:
+    """A submitted survey of this wave (the requested one is answered if it exists)."""
+    values = {**FIGURES, **figures}
+    survey, _created = OutcomeSurvey.objects.update_or_create(
+        application=application,
+        wave=wave,
+        defaults={
+            **values,
+            "status": OutcomeStatus.SUBMITTED,
+            "requested_at": timezone.now(),
+            "submitted_at": timezone.now(),
+        },
+    )
+    return survey

@@ -37,7 +37,7 @@ KECAMATAN = {
 }
 KELURAHAN = {
     "35.73.05.1004": "Dinoyo",
-    "35.73.05.1001": "Tasikmadu",
+    "35.73.05.1012": "Tasik Madu",
     "35.73.01.1007": "Purwantoro",
     "35.73.01.1008": "Bunulrejo",
     "35.73.02.1011": "Penanggungan",
@@ -119,7 +119,7 @@ class SentraFactory(factory.django.DjangoModelFactory):
 def _nik(n: int, female: bool = False) -> str:
     day = (n % 28) + 1 + (40 if female else 0)
     month = (n % 12) + 1
-    return f"357305{day:02d}{month:02d}85{n % 10000:04d}"
+    return f"357305{day:02d}{month:02d}85{n % 9999 + 1:04d}"
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):

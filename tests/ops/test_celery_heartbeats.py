@@ -57,13 +57,16 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def test_worker_heartbeat_written_and_removed_on_clean_stop(tmp_path):
-    hostname = f"hbtest-{uuid.uuid4().hex[:8]}@localhost"
+    tag = uuid.uuid4().hex[:8]
+    hostname = f"hbtest-{tag}@localhost"
+    # Queues of this test's own: the worker must not eat other tests' messages.
+    queues = [f"hbtest-{tag}-a", f"hbtest-{tag}-b"]
     worker = celery(
         "worker",
         "-n",
         hostname,
         "-Q",
-        "notifications,reports",
+        ",".join(queues),
         "-P",
         "solo",
         "--without-mingle",
@@ -74,7 +77,7 @@ def test_worker_heartbeat_written_and_removed_on_clean_stop(tmp_path):
     try:
         beat = wait_for(lambda: heartbeats.read_workers().get(hostname))
         assert beat, (tmp_path / "worker.log").read_text()[-3000:]
-        assert beat["queues"] == ["notifications", "reports"]
+        assert beat["queues"] == queues
         assert time.time() - beat["at"] < 30
     finally:
         stop(worker)
@@ -95,4 +98,4 @@ def test_beat_heartbeat_written_as_beat_publishes(tmp_path):
     finally:
         stop(beat)
         client = heartbeats.client()
-        client.delete(heartbeats.BEAT_KEY, "default")
+        client.delete(heartbeats.BEAT_KEY, "celery")

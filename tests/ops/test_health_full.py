@@ -79,7 +79,7 @@ def test_full_health_broker_down_is_still_200(client_as, office_admin, settings)
     assert body["workers"]["status"] == "unknown"
     assert body["beat"] == {"status": "unknown", "age_seconds": None}
     assert body["queues"] == {
-        "default": None,
+        "celery": None,
         "notifications": None,
         "imports": None,
         "reports": None,
@@ -104,10 +104,11 @@ def test_operations_page_other_roles_404(client_as, request, role):
 
 @pytest.mark.django_db
 def test_operations_page_office_admin_eager(client_as, office_admin, eager):
-    response = client_as(office_admin).get("/operations/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client_as(office_admin).get("/operations/")
     assert response.status_code == 200
-    assert b"System status" in response.content
-    assert b"No broker is configured" in response.content
+    # The administrator's language (Indonesian by default) applies.
+    assert "Status sistem" in response.content.decode()
+    assert "Broker antrean belum diatur" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -124,7 +125,9 @@ def test_dashboard_panel_only_for_office_admin(client_as, office_admin, staff, e
 @pytest.fixture
 def redis_clean():
     client = heartbeats.client()
-    keys = [heartbeats.BEAT_KEY, *settings.TASK_QUEUE_NAMES]
+    keys = [heartbeats.BEAT_KEY]
+    for name in settings.TASK_QUEUE_NAMES:
+        keys += [name, *(f"{name}\x06\x16{step}" for step in (3, 6, 9))]
 
     def wipe():
         for key in client.scan_iter(match=heartbeats.PREFIX + "*"):
@@ -140,7 +143,7 @@ def redis_clean():
 @pytest.mark.django_db
 def test_full_health_reads_heartbeats_and_queue_lengths(client_as, office_admin, redis_clean):
     now = time.time()
-    heartbeats.write_worker("w1@web1", ["default", "notifications"], now=now - 5)
+    heartbeats.write_worker("w1@web1", ["celery", "notifications"], now=now - 5)
     heartbeats.write_worker("w2@web2", ["imports"], now=now - 600)
     heartbeats.write_beat(now=now - 10)
     redis_clean.rpush("notifications", json.dumps({"n": 1}), json.dumps({"n": 2}))
@@ -150,11 +153,11 @@ def test_full_health_reads_heartbeats_and_queue_lengths(client_as, office_admin,
     assert body["workers"]["status"] == "degraded"
     assert body["workers"]["alive"] == 1
     assert body["workers"]["hosts"]["w1@web1"]["status"] == "ok"
-    assert body["workers"]["hosts"]["w1@web1"]["queues"] == ["default", "notifications"]
+    assert body["workers"]["hosts"]["w1@web1"]["queues"] == ["celery", "notifications"]
     assert body["workers"]["hosts"]["w2@web2"]["status"] == "stale"
     assert body["workers"]["queues_without_worker"] == ["imports", "reports"]
     assert body["beat"]["status"] == "ok"
-    assert body["queues"] == {"default": 0, "notifications": 2, "imports": 0, "reports": 1}
+    assert body["queues"] == {"celery": 0, "notifications": 2, "imports": 0, "reports": 1}
     page = client_as(office_admin).get("/operations/")
     assert b'data-queue="notifications">2<' in page.content
 
@@ -167,6 +170,6 @@ def test_full_health_without_any_heartbeat(client_as, office_admin, redis_clean)
         "status": "down",
         "alive": 0,
         "hosts": {},
-        "queues_without_worker": ["default", "notifications", "imports", "reports"],
+        "queues_without_worker": ["celery", "notifications", "imports", "reports"],
     }
     assert body["beat"] == {"status": "missing", "age_seconds": None}

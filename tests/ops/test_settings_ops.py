@@ -177,21 +177,29 @@ def test_check_deploy_stays_clean_with_the_scale_out_settings():
         ("registry.export_enterprises", "reports"),
         ("training.report_outcomes", "reports"),
         ("reports.monthly", "reports"),
-        ("core.heartbeat", "default"),
-        ("partnerships.agreements_daily", "default"),
+        ("registry.tasks.import_run_task", "imports"),
+        ("core.heartbeat", "celery"),
+        ("partnerships.agreements_daily", "celery"),
+        ("training.screen_application", "celery"),
     ],
 )
-def test_task_routed_to_its_queue_by_name(task_name, queue):
+def test_task_routed_to_its_queue_by_name(task_name, queue, settings):
+    # A router built from the settings, as every worker and web process builds it (a test
+    # elsewhere may have re-pointed the shared app's routes at a queue of its own).
+    from celery.app.routes import Router, prepare
+
     from ikm_portal.celery import app
 
-    assert app.amqp.router.route({}, task_name)["queue"].name == queue
+    router = Router(
+        prepare(settings.CELERY_TASK_ROUTES), app.amqp.Queues(settings.CELERY_TASK_QUEUES), app=app
+    )
+    assert router.route({}, task_name)["queue"].name == queue
 
 
-def test_worker_without_queue_option_consumes_every_queue():
-    from ikm_portal.celery import app
-
-    assert sorted(app.amqp.queues) == ["default", "imports", "notifications", "reports"]
-    assert app.conf.task_default_queue == "default"
+def test_worker_without_queue_option_consumes_every_queue(settings):
+    # What a worker started without -Q consumes: every queue declared in CELERY_TASK_QUEUES.
+    assert sorted(settings.CELERY_TASK_QUEUES) == ["celery", "imports", "notifications", "reports"]
+    assert settings.CELERY_TASK_DEFAULT_QUEUE == "celery"
 
 
 def test_heartbeat_is_in_the_beat_schedule():

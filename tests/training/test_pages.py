@@ -559,3 +559,18 @@ def test_dashboard_panels_render_for_every_role(client_as, users, program):
         if user is None:
             continue
         assert client_as(user).get("/dashboard/").status_code == 200, who
+
+
+def test_page_staff_list_sorts_drafts_last(client_as, staff, program):
+    draft = ApplicationFactory(program=program)
+    first = ApplicationFactory(
+        program=program,
+        status=ApplicationStatus.ELIGIBLE,
+        submitted_at=timezone.now() - timedelta(days=2),
+    )
+    second = ApplicationFactory(program=program, status=ApplicationStatus.SUBMITTED)
+    client = client_as(staff)
+    oldest = client.get(f"/programs/{program.pk}/applications/")
+    assert [a.pk for a in oldest.context["page"].object_list] == [first.pk, second.pk, draft.pk]
+    newest = client.get(f"/programs/{program.pk}/applications/", {"sort": "-submitted"})
+    assert [a.pk for a in newest.context["page"].object_list] == [second.pk, first.pk, draft.pk]

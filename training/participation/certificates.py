@@ -41,9 +41,14 @@ def verify_url(certificate) -> str:
     return settings.SITE_URL.rstrip("/") + verify_path(certificate)
 
 
+_PUNCTUATION = str.maketrans(
+    {"–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "..."}
+)
+
+
 def _latin1(text: str) -> str:
     """The PDF's core fonts speak Latin-1: fold other letters to their closest form."""
-    text = str(text or "")
+    text = str(text or "").translate(_PUNCTUATION)
     try:
         text.encode("latin-1")
         return text
@@ -168,12 +173,16 @@ def certificate_pdf(certificate, *, signatory_name: str = "", signatory_title: s
     # Signature block (right) and verification block (left).
     base = pdf.h - 58
     if signatory_name:
-        pdf.set_xy(width - 110, base + 20)
+        left = width - 128
+        pdf.set_draw_color(108, 117, 125)
+        pdf.set_line_width(0.3)
+        pdf.line(left + 15, base + 19, left + 95, base + 19)
+        pdf.set_xy(left, base + 20)
         pdf.set_font("Helvetica", "B", 11)
         pdf.set_text_color(33, 37, 41)
-        pdf.cell(90, 6, _latin1(signatory_name), align="C", new_x="LEFT", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 10)
-        pdf.cell(90, 5, _latin1(signatory_title), align="C")
+        pdf.cell(110, 6, _latin1(signatory_name), align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 9)
+        pdf.multi_cell(110, 4.5, _latin1(signatory_title), align="C")
     pdf.image(_qr_png(lines["url"]), x=22, y=base, w=32, h=32)
     pdf.set_xy(58, base + 4)
     pdf.set_font("Helvetica", "", 9)

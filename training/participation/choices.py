@@ -101,3 +101,19 @@ DEFAULT_FOLLOW_UP_MONTHS = 6
 OUTCOME_REMINDER_EVERY_DAYS = 7
 OUTCOME_REMINDERS_MAX = 3
 SMALL_CELL = 5
+
+# Badge colours, one per meaning across the portal: waiting blue, needs action amber, done green,
+# refused or lost red, draft grey.
+STATUS_BADGES = {
+    ParticipantStatus.ENROLLED: "text-bg-primary",
+    ParticipantStatus.ACTIVE: "text-bg-success",
+    ParticipantStatus.PAUSED: "text-bg-warning",
+    ParticipantStatus.DROPPED: "text-bg-danger",
+    ParticipantStatus.COMPLETED: "text-bg-success",
+    AttendanceStatus.PRESENT: "text-bg-success",
+    AttendanceStatus.LATE: "text-bg-warning",
+    AttendanceStatus.EXCUSED: "text-bg-info",
+    AttendanceStatus.ABSENT: "text-bg-danger",
+    OutcomeStatus.REQUESTED: "text-bg-warning",
+    OutcomeStatus.SUBMITTED: "text-bg-success",
+}

@@ -1,6 +1,7 @@
 """Forms validate input only; views pass the cleaned data to the services."""
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import CertificationKind
@@ -82,7 +83,7 @@ class AttendanceForm(forms.Form):
                 label=participant.enterprise.name,
                 choices=AttendanceStatus.choices,
                 required=False,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 initial=current.get(participant.pk, default),
             )
 
@@ -162,6 +163,16 @@ class CompletionRuleForm(forms.ModelForm):
         }
 
 
+REQUIRED = (
+    "monthly_output",
+    "output_unit",
+    "unit_cost",
+    "selling_price",
+    "monthly_turnover",
+    "workers",
+)
+
+
 class OutcomeForm(forms.ModelForm):
     certifications = forms.MultipleChoiceField(
         label=_("Certifications held now"),
@@ -209,15 +220,10 @@ class OutcomeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in (
-            "monthly_output",
-            "output_unit",
-            "unit_cost",
-            "selling_price",
-            "monthly_turnover",
-            "workers",
-        ):
+        for name in REQUIRED:
             self.fields[name].required = True
+        for name in ("monthly_output", "unit_cost", "selling_price", "monthly_turnover"):
+            self.fields[name].validators.append(MinValueValidator(0))
         if self.instance and self.instance.wave == OutcomeWave.BASELINE:
             self.fields["what_changed"].label = _("Anything you would like to tell us (optional)")
             self.fields["what_changed"].help_text = ""

@@ -17,6 +17,7 @@ from ikm_portal.core.models import TimeStampedModel
 from .choices import (
     DEFAULT_FOLLOW_UP_MONTHS,
     DEFAULT_MIN_ATTENDANCE,
+    STATUS_BADGES,
     AttendanceMethod,
     AttendanceStatus,
     OutcomeStatus,
@@ -197,6 +198,10 @@ class Participant(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.stage}"
 
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "text-bg-secondary")
+
 
 class Attendance(models.Model):
     """A participant's attendance at a session."""
@@ -240,6 +245,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} @ {self.session}: {self.status}"
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "text-bg-secondary")
 
 
 class CompletionRule(models.Model):
@@ -411,3 +420,7 @@ class OutcomeSurvey(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.wave}"
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "text-bg-secondary")

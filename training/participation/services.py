@@ -6,6 +6,8 @@ notifications on commit (the outbox writes its rows in this transaction and send
 
 import calendar
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -78,10 +80,23 @@ def add_months(day: date, months: int) -> date:
 # =============================================================================================
 
 
+_quiet: ContextVar[bool] = ContextVar("participation_quiet", default=False)
+
+
+@contextmanager
+def quiet():
+    """Write no messages inside this block (demo data and bulk loads of past programmes)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def _notify(*, recipient, template: str, context: dict, related, key: str) -> None:
     from ikm_portal.notifications.services import notification_queue
 
-    if recipient is None:
+    if recipient is None or _quiet.get():
         return
     notification_queue(
         recipient=recipient,
@@ -91,6 +106,19 @@ def _notify(*, recipient, template: str, context: dict, related, key: str) -> No
         related=related,
         key=key,
     )
+
+
+def partner_views_record(*, user, application_ids, channel: str, path: str = "") -> int:
+    """A partner user looking at participants' personal data is logged (UU 27/2022), as for
+    applications (training.services.data_access_record)."""
+    from partnerships.permissions import is_office, membership_of
+    from training.services import data_access_record
+
+    ids = {pk for pk in application_ids if pk}
+    if not ids or is_office(user) or membership_of(user) is None:
+        return 0
+    applications = Application.objects.filter(pk__in=ids).select_related("program", "enterprise")
+    return data_access_record(user=user, applications=applications, channel=channel, path=path)
 
 
 # =============================================================================================
@@ -536,6 +564,7 @@ def attendance_checkin(
     """A participant checks in with the session's QR code (or its short code): present, or late
     after PARTICIPATION_LATE_AFTER_MINUTES. A second check-in changes nothing."""
     now = now or timezone.now()
+    session = Session.objects.get(pk=session.pk)
     verdict = checkin.verify(session, token=token, code=code, moment=now)
     if not verdict.ok:
         raise CheckinRefused(CheckinResult(verdict.result).label, code=verdict.result)

@@ -21,9 +21,8 @@ from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.selectors import activity_for
 from partnerships.permissions import is_office, membership_of
 from training.choices import AccessChannel
-from training.models import Application, Program
+from training.models import Program
 from training.permissions import programs_visible_to
-from training.services import data_access_record
 
 from . import checkin, selectors, services
 from .api.views import certificate_response
@@ -34,7 +33,7 @@ from .choices import (
     OutcomeWave,
     ParticipantStatus,
 )
-from .filtersets import ParticipantFilterSet
+from .filtersets import OutcomeFilterSet, ParticipantFilterSet
 from .forms import (
     AttendanceForm,
     CheckinForm,
@@ -103,16 +102,9 @@ def _session_for_staff(request, pk: int) -> Session:
 
 
 def _log_partner_views(request, participants, channel) -> None:
-    """A partner user looking at participants' personal data is logged (UU 27/2022)."""
-    if is_office(request.user) or membership_of(request.user) is None:
-        return
-    ids = {p.application_id for p in participants}
-    if not ids:
-        return
-    applications = Application.objects.filter(pk__in=ids).select_related("program", "enterprise")
-    data_access_record(
+    services.partner_views_record(
         user=request.user,
-        applications=applications,
+        application_ids=[p.application_id for p in participants],
         channel=channel,
         path=request.get_full_path(),
     )
@@ -216,11 +208,13 @@ def session_checkin(request, pk: int):
     done = None
     if request.method == "POST" and form.is_valid():
         try:
+            code = form.cleaned_data.get("code") or ""
             done = services.attendance_checkin(
                 session=session,
                 user=request.user,
-                token=form.cleaned_data.get("token") or "",
-                code=form.cleaned_data.get("code") or "",
+                # A typed code wins over the link's token (which may have expired meanwhile).
+                token="" if code else form.cleaned_data.get("token") or "",
+                code=code,
             )
         except ApplicationError as exc:
             form.add_error("code", str(exc.message))
@@ -737,10 +731,9 @@ def outcome_program(request, pk: int):
     waiting = selectors.outcomes_waiting(program=program)
     if not is_office(request.user):
         waiting = waiting.filter(application__consent_share_with_partner=True)
-    wave = request.GET.get("wave")
-    if wave in OutcomeWave.values:
-        waiting = waiting.filter(wave=wave)
-    page = _page(request, waiting, per_page=50)
+    filterset = OutcomeFilterSet(request.GET or None, queryset=waiting)
+    wave = request.GET.get("wave") if filterset.is_valid() else None
+    page = _page(request, filterset.qs, per_page=50)
     return render(
         request,
         "training/participation/outcomes.html",

@@ -46,7 +46,7 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = ["program", "cancelled_at", "cancel_reason"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class ParticipationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=255)
 
 
@@ -218,10 +218,14 @@ class CheckinSerializer(serializers.Serializer):
 class OutcomeSerializer(serializers.ModelSerializer):
     program = serializers.IntegerField(source="application.program_id", read_only=True)
     certifications = serializers.ListField(
-        child=serializers.ChoiceField(choices=CertificationKind.choices), required=False
+        child=serializers.CharField(max_length=20),
+        required=False,
+        help_text="Certifications held now: " + ", ".join(CertificationKind.values),
     )
     markets = serializers.ListField(
-        child=serializers.ChoiceField(choices=MarketChannel.choices), required=False
+        child=serializers.CharField(max_length=20),
+        required=False,
+        help_text="Markets sold to now: " + ", ".join(MarketChannel.values),
     )
     application = serializers.PrimaryKeyRelatedField(queryset=Application.objects.all())
     wave = serializers.ChoiceField(choices=OutcomeWave.choices)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from ikm_portal.core.exceptions import ApplicationError
 from partnerships.permissions import is_office
+from training.choices import AccessChannel
 from training.models import Program
 from training.permissions import applications_visible_to, programs_visible_to
 
@@ -42,7 +43,7 @@ from .serializers import (
     OutcomeRequestSerializer,
     OutcomeSerializer,
     ParticipantSerializer,
-    ReasonSerializer,
+    ParticipationReasonSerializer,
     RuleResultSerializer,
     SessionSerializer,
     TransitionSerializer,
@@ -83,12 +84,18 @@ class ProgramSessionViewSet(
         return self._program
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Session.objects.none()
         user = self.request.user
         program = self.get_program()
         qs = selectors.session_list(user=user).filter(program=program)
         if not can_mark_attendance(user, program) and not qs.exists():
             raise NotFound
         return qs
+
+    def create(self, request, *args, **kwargs):
+        self.get_queryset()  # a programme whose sessions this user may not see is a 404
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         program = self.get_program()
@@ -108,13 +115,13 @@ class ProgramSessionViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=session.pk)
 
-    @extend_schema(request=ReasonSerializer, responses=SessionSerializer)
+    @extend_schema(request=ParticipationReasonSerializer, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, program_pk=None, pk=None):
         session = self.get_object()
         if not can_manage_sessions(request.user, session.program):
             raise PermissionDenied
-        serializer = ReasonSerializer(data=request.data)
+        serializer = ParticipationReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.session_cancel(
             session=session, actor=request.user, reason=serializer.validated_data["reason"]
@@ -150,7 +157,7 @@ class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer.is_valid(raise_exception=True)
         session = self._session(serializer.validated_data["session"])
         if not can_mark_attendance(request.user, session.program):
-            raise NotFound
+            raise PermissionDenied
         rows = services.attendance_mark(
             session=session, marks=serializer.validated_data["marks"], actor=request.user
         )
@@ -185,6 +192,27 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         return selectors.participant_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        services.partner_views_record(
+            user=request.user,
+            application_ids=[p.application_id for p in page],
+            channel=AccessChannel.API_LIST,
+            path=request.get_full_path(),
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        participant = self.get_object()
+        services.partner_views_record(
+            user=request.user,
+            application_ids=[participant.application_id],
+            channel=AccessChannel.API_DETAIL,
+            path=request.get_full_path(),
+        )
+        return Response(self.get_serializer(participant).data)
 
     def _fresh(self, participant):
         return self.get_queryset().get(pk=participant.pk)
@@ -262,7 +290,7 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise NotFound
         return certificate_response(certificate)
 
-    @extend_schema(request=ReasonSerializer, responses=ParticipantSerializer)
+    @extend_schema(request=ParticipationReasonSerializer, responses=ParticipantSerializer)
     @action(detail=True, methods=["post"], url_path="certificate/revoke")
     def revoke_certificate(self, request, pk=None):
         participant = self.get_object()
@@ -271,7 +299,7 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         certificate = Certificate.objects.filter(participant=participant).first()
         if certificate is None:
             raise NotFound
-        serializer = ReasonSerializer(data=request.data)
+        serializer = ParticipationReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.certificate_revoke(
             certificate=certificate, actor=request.user, reason=serializer.validated_data["reason"]

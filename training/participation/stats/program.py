@@ -154,10 +154,7 @@ def funnel(*, program: Program, now=None) -> dict:
         "steps": steps,
         "withdrawn": apps["withdrawn"],
         "stages": stage_rows,
-        "attendance": {
-            "sessions_held": attendance["sessions_held"],
-            "rate": attendance["rate"],
-        },
+        "attendance": attendance,
         "outcomes": [
             {**row, "rate": float(row["rate"]) if row["rate"] is not None else None}
             for row in outcome_response_rates(program=program)

@@ -198,18 +198,16 @@ def registry_stats(*, public: bool, now=None) -> dict:
             },
         }
 
-    start = (timezone.localtime(now).replace(day=1) - timedelta(days=31 * (MONTHS - 1))).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0
+    local = timezone.localtime(now)
+    index = local.year * 12 + local.month - 1 - (MONTHS - 1)
+    start = local.replace(
+        year=index // 12, month=index % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
     )
     months: OrderedDict[str, dict] = OrderedDict()
-    cursor = start
-    for _i in range(MONTHS):
-        months[cursor.strftime("%Y-%m")] = {
-            "month": cursor.strftime("%Y-%m"),
-            "registered": 0,
-            "verified": 0,
-        }
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    for i in range(MONTHS):
+        year, month = (index + i) // 12, (index + i) % 12 + 1
+        label = f"{year:04d}-{month:02d}"
+        months[label] = {"month": label, "registered": 0, "verified": 0}
     for field, key in (("submitted_at", "registered"), ("verified_at", "verified")):
         rows = (
             Enterprise.objects.filter(**{f"{field}__gte": start})
