@@ -10,11 +10,21 @@ from ikm_portal.notifications.models import Notification
 from partnerships import services as partnership_services
 from tests.factories import AgreementFactory, ApplicationFactory
 from training import services
-from training.choices import APPLICATION_TRANSITIONS, ApplicationStatus, ProgramStatus
+from training.choices import (
+    APPLICATION_TRANSITIONS,
+    SELECTION_NOTIFIED_STATUSES,
+    ApplicationStatus,
+    ProgramStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
-TARGETS = sorted({t for targets in APPLICATION_TRANSITIONS.values() for t in targets})
+# Selection decisions and offers are told by the selection's own messages (one per decision,
+# tests/training/selection): the generic status message is not sent for them.
+TARGETS = sorted(
+    {t for targets in APPLICATION_TRANSITIONS.values() for t in targets}
+    - SELECTION_NOTIFIED_STATUSES
+)
 
 
 @pytest.mark.parametrize("target", TARGETS)

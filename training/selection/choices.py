@@ -14,6 +14,14 @@ class OthersScores(models.TextChoices):
     ALWAYS = "always", _("Always")
 
 
+class CriterionSource(models.TextChoices):
+    """Who gives a criterion its score: the reviewers, or the system from the previous stage's
+    attendance (participation), for a later stage."""
+
+    REVIEWERS = "reviewers", _("The reviewers")
+    ATTENDANCE = "attendance", _("Attendance at the previous stage (automatic)")
+
+
 class AssignmentMethod(models.TextChoices):
     MANUAL = "manual", _("By hand")
     BULK = "bulk", _("In bulk")

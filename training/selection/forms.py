@@ -182,6 +182,7 @@ class CriterionForm(forms.ModelForm):
             "scale_max",
             "weight",
             "counted",
+            "source",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 

@@ -24,6 +24,7 @@ from .choices import (
     DEFAULT_SPREAD_THRESHOLD,
     PUBLISHED_DECISION_CHOICES,
     AssignmentMethod,
+    CriterionSource,
     Decision,
     OthersScores,
     Reason,
@@ -172,6 +173,16 @@ class Criterion(models.Model):
         default=True,
         help_text=_("Off: an optional criterion, shown to reviewers but not counted."),
     )
+    source = models.CharField(
+        _("scored by"),
+        max_length=12,
+        choices=CriterionSource.choices,
+        default=CriterionSource.REVIEWERS,
+        help_text=_(
+            "At a later stage a criterion may be the participant's attendance at the stage "
+            "before, on the criterion's scale (filled automatically)."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -202,6 +213,10 @@ class Criterion(models.Model):
     @property
     def scale(self) -> range:
         return range(self.scale_min, self.scale_max + 1)
+
+    @property
+    def automatic(self) -> bool:
+        return self.source != CriterionSource.REVIEWERS
 
 
 class Review(TimeStampedModel):

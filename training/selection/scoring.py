@@ -29,6 +29,11 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+def round2(value: Decimal) -> Decimal:
+    """Two decimal places, half up (the precision of every total and score)."""
+    return _round(Decimal(value))
+
+
 def check_scores(rules: Sequence[Rule], scores: Mapping[str, object]) -> dict[str, str]:
     """Errors by criterion key (empty when the scores are complete and within their scales).
     Every counted criterion needs a score; an optional one may be left out."""

@@ -236,7 +236,14 @@ def review_page(*, review: Review, user) -> dict:
     track_ids = [c.track_id for c in application.track_choices.all()]
     answers = {a.question_id: a for a in application.answers.all()}
     questions = questions_for(program=application.program, track_ids=track_ids)
-    criteria = list(review.stage.criteria.all())
+    all_criteria = list(review.stage.criteria.all())
+    criteria = [c for c in all_criteria if not c.automatic]
+    automatic = [c for c in all_criteria if c.automatic]
+    rate = None
+    if automatic:
+        from .services import attendance_rates
+
+        rate = attendance_rates(review.stage, [review.application_id]).get(review.application_id)
     others = []
     if review.reviewer_id == user.pk and others_visible(review):
         others = list(
@@ -265,6 +272,7 @@ def review_page(*, review: Review, user) -> dict:
         "tracks": [c.track for c in application.track_choices.all()],
         "qa": [(q, answers.get(q.pk)) for q in questions],
         "criteria": criteria,
+        "automatic": [(c, rate) for c in automatic],
         "others": others,
         "settings": stage_settings_get(review.stage),
     }

@@ -50,6 +50,7 @@ from .choices import (
     REVIEW_TRANSITIONS,
     SEAT_HOLDING,
     AssignmentMethod,
+    CriterionSource,
     Decision,
     Reason,
     ReviewStatus,
@@ -288,6 +289,7 @@ def rubric_ensure_default(*, stage: Stage) -> list[Criterion]:
 
 
 def rules_of(criteria: Iterable[Criterion]) -> list[scoring.Rule]:
+    """The rules of a review's total: the criteria the reviewers score."""
     return [
         scoring.Rule(
             key=c.key,
@@ -297,6 +299,7 @@ def rules_of(criteria: Iterable[Criterion]) -> list[scoring.Rule]:
             counted=c.counted,
         )
         for c in criteria
+        if not c.automatic
     ]
 
 
@@ -337,6 +340,17 @@ def rubric_update(*, stage: Stage, actor, criteria: list[dict]) -> list[Criterio
                 % {"key": key}
             )
         counted = bool(c.get("counted", True))
+        source = c.get("source") or CriterionSource.REVIEWERS
+        if source not in CriterionSource.values:
+            errors.append(gettext("Unknown source of a criterion's score."))
+            source = CriterionSource.REVIEWERS
+        if source != CriterionSource.REVIEWERS:
+            if stage.order == 1:
+                errors.append(
+                    gettext("Criterion “%(key)s”: attendance exists only from the second stage on.")
+                    % {"key": key}
+                )
+            counted = True
         if counted and weight <= 0:
             errors.append(
                 gettext("Criterion “%(key)s”: a counted criterion needs a weight above zero.")
@@ -354,15 +368,18 @@ def rubric_update(*, stage: Stage, actor, criteria: list[dict]) -> list[Criterio
                 "scale_max": scale_max,
                 "weight": weight,
                 "counted": counted,
+                "source": source,
                 "position": position,
             }
         )
-    if not any(r["counted"] for r in rows):
+    if not any(r["counted"] and r["source"] == CriterionSource.REVIEWERS for r in rows):
         errors.append(gettext("At least one criterion must count."))
-    existing = {c.key: c for c in stage.criteria.all()}
+    existing = {c.key: c for c in stage.criteria.all() if not c.automatic}
     locked = stage.reviews.filter(status=ReviewStatus.SUBMITTED).exists()
     if locked:
-        for r in rows:
+        # What the reviewers scored stays as it was; automatic criteria may come and go.
+        scored = [r for r in rows if r["source"] == CriterionSource.REVIEWERS]
+        for r in scored:
             old = existing.get(r["key"])
             if old is None or (old.scale_min, old.scale_max) != (r["scale_min"], r["scale_max"]):
                 errors.append(
@@ -372,7 +389,7 @@ def rubric_update(*, stage: Stage, actor, criteria: list[dict]) -> list[Criterio
                     )
                 )
                 break
-        if set(existing) != {r["key"] for r in rows}:
+        if set(existing) != {r["key"] for r in scored}:
             errors.append(
                 gettext(
                     "Reviews have been submitted: criteria cannot be added, removed or "
@@ -887,9 +904,13 @@ def _clean_scores(criteria: list[Criterion], scores: dict, *, complete: bool) ->
     """Scores as integers keyed by criterion; errors by criterion key."""
     cleaned: dict[str, int] = {}
     errors: dict[str, list] = {}
-    by_key = {c.key: c for c in criteria}
+    by_key = {c.key: c for c in criteria if not c.automatic}
+    automatic = {c.key for c in criteria if c.automatic}
     for key, value in (scores or {}).items():
         key = str(key)
+        if key in automatic:
+            errors[key] = [_("This criterion is filled automatically.")]
+            continue
         if key not in by_key:
             errors[key] = [_("Not a criterion of this stage.")]
             continue
@@ -912,7 +933,7 @@ def _clean_scores(criteria: list[Criterion], scores: dict, *, complete: bool) ->
             continue
         cleaned[key] = number
     if complete:
-        for c in criteria:
+        for c in by_key.values():
             if c.counted and c.key not in cleaned and c.key not in errors:
                 errors[c.key] = [_("Score this criterion.")]
     if errors:
@@ -1010,17 +1031,78 @@ def review_abstain(*, review: Review, actor, reason: str = "", now=None) -> Revi
 
 
 def stage_summaries(stage: Stage) -> dict[int, scoring.Summary]:
-    """Per application: mean of the submitted totals, count and spread (flagged or not)."""
+    """Per application: mean of the submitted totals, count and spread (flagged or not).
+
+    With automatic criteria (attendance at the stage before), each review's total counts them
+    as if the reviewer had given them: (reviewers' weight * review total + automatic weight *
+    automatic value) / both weights. An applicant without attendance data is scored on the
+    reviewers' criteria alone."""
     config = stage_settings_get(stage)
     totals: dict[int, list[Decimal]] = defaultdict(list)
     for app_id, total in Review.objects.filter(
         stage=stage, status=ReviewStatus.SUBMITTED, total__isnull=False
     ).values_list("application_id", "total"):
         totals[app_id].append(total)
+    criteria = list(stage.criteria.all())
+    auto = [c for c in criteria if c.automatic and c.counted]
+    if auto and totals:
+        reviewers_weight = sum(
+            (Decimal(c.weight) for c in criteria if c.counted and not c.automatic), Decimal(0)
+        )
+        values = automatic_values(stage, list(totals))
+        for app_id, app_totals in totals.items():
+            parts = [
+                (Decimal(c.weight), values[app_id][c.key])
+                for c in auto
+                if values.get(app_id, {}).get(c.key) is not None
+            ]
+            if not parts:
+                continue
+            auto_weight = sum((w for w, _v in parts), Decimal(0))
+            auto_part = sum((w * v for w, v in parts), Decimal(0))
+            totals[app_id] = [
+                scoring.round2(
+                    (reviewers_weight * t / 100 + auto_part)
+                    / (reviewers_weight + auto_weight)
+                    * 100
+                )
+                for t in app_totals
+            ]
     return {
         app_id: scoring.summarize(values, spread_threshold=config.spread_threshold)
         for app_id, values in totals.items()
     }
+
+
+def attendance_rates(stage: Stage, application_ids: list[int]) -> dict[int, Decimal | None]:
+    """The attendance (0-100) of these applications' participants at the stage before."""
+    prev = previous_stage(stage)
+    if prev is None:
+        return {}
+    from ..participation.models import Participant
+    from ..participation.selectors import summary_of, with_attendance
+
+    rows = with_attendance(
+        Participant.objects.filter(stage=prev, application_id__in=application_ids)
+    )
+    return {p.application_id: summary_of(p).rate for p in rows}
+
+
+def automatic_values(stage: Stage, application_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    """Per application, each automatic criterion's value as a share (0-1) of its range."""
+    auto = [c for c in stage.criteria.all() if c.automatic]
+    if not auto:
+        return {}
+    rates = attendance_rates(stage, application_ids)
+    result: dict[int, dict[str, Decimal]] = {}
+    for app_id in application_ids:
+        rate = rates.get(app_id)
+        result[app_id] = {
+            c.key: (Decimal(rate) / 100 if rate is not None else None)
+            for c in auto
+            if c.source == CriterionSource.ATTENDANCE
+        }
+    return result
 
 
 def selection_candidates(stage: Stage) -> list[dict]:
@@ -1034,12 +1116,15 @@ def selection_candidates(stage: Stage) -> list[dict]:
                 "application_id", "track_id"
             )
         )
-    applications = (
+    applications = list(
         stage_pool(stage)
         .select_related("enterprise")
         .prefetch_related("track_choices")
         .order_by("pk")
     )
+    attendance = {}
+    if any(c.automatic for c in stage.criteria.all()):
+        attendance = attendance_rates(stage, [a.pk for a in applications])
     rows = []
     for a in applications:
         summary = summaries.get(a.pk) or scoring.Summary(None, 0, None, False)
@@ -1059,6 +1144,7 @@ def selection_candidates(stage: Stage) -> list[dict]:
                 "tracks": tracks,
                 "kecamatan": a.enterprise.kecamatan_id or "",
                 "woman_owned": a.enterprise.owner_gender == Gender.FEMALE,
+                "attendance": float(attendance[a.pk]) if attendance.get(a.pk) is not None else None,
             }
         )
     return rows

@@ -141,6 +141,7 @@ def stage_settings(request, pk: int, order: int):
                 "scale_max": c.scale_max,
                 "weight": c.weight,
                 "counted": c.counted,
+                "source": c.source,
             }
             for c in criteria
         ],

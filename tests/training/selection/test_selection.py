@@ -250,6 +250,8 @@ def test_publish_applies_every_decision_and_notifies_each_applicant_once(
         ["selection_waitlisted"],
         ["selection_not_selected"],
     ]
+    # Only the selection's message: issue 5's generic status message is not sent on top.
+    assert not Notification.objects.filter(template__startswith="application_").exists()
     # E-mail too (mandatory), and the not-selected message names the band and the reason.
     mail = Notification.objects.get(
         recipient=applications[4].enterprise.owner,
@@ -544,3 +546,87 @@ def test_participant_enroll_hook_is_a_no_op_without_participation(stage1, publis
     applications = published()
     decision = decision_of(applications[0], stage1)
     assert services.participant_enroll_on_accept(decision=decision, actor=UserFactory()) is None
+
+
+def test_attendance_criterion_only_from_the_second_stage(stage1, staff):
+    with pytest.raises(ApplicationError) as exc:
+        services.rubric_update(
+            stage=stage1,
+            actor=staff,
+            criteria=[
+                {"key": "mutu", "label_id": "Mutu", "weight": 1},
+                {"key": "hadir", "label_id": "Kehadiran", "weight": 1, "source": "attendance"},
+            ],
+        )
+    assert exc.value.field_errors["criteria"] == [
+        "Criterion “hadir”: attendance exists only from the second stage on."
+    ]
+
+
+def test_stage_two_counts_stage_one_attendance_as_a_criterion(
+    stage1, stage2, staff, scored, reviewers
+):
+    from tests.factories.participation import AttendanceFactory, SessionFactory
+    from training.participation.models import Participant
+
+    applications = scored(2, levels=[5, 5])
+    small_stage(stage1, seats=2)
+    services.selection_publish(stage=stage1, actor=staff)
+    for a in applications:
+        services.offer_respond(application=a, actor=a.enterprise.owner, accept=True)
+    # Accepting enrolled them as participants of stage 1 (issue 7).
+    participants = {p.application_id: p for p in Participant.objects.filter(stage=stage1)}
+    assert set(participants) == {a.pk for a in applications}
+    sessions = [SessionFactory(stage=stage1) for _ in range(4)]
+    for session in sessions:  # the first attends all four sessions, the second one of them
+        AttendanceFactory(session=session, participant=participants[applications[0].pk])
+    AttendanceFactory(session=sessions[0], participant=participants[applications[1].pk])
+    services.rubric_update(
+        stage=stage2,
+        actor=staff,
+        criteria=[
+            {
+                "key": "kemajuan",
+                "label_id": "Kemajuan",
+                "scale_min": 1,
+                "scale_max": 5,
+                "weight": 1,
+            },
+            {
+                "key": "kehadiran",
+                "label_id": "Kehadiran tahap 1",
+                "scale_min": 0,
+                "scale_max": 10,
+                "weight": 1,
+                "source": "attendance",
+                "counted": False,  # an automatic criterion always counts
+            },
+        ],
+    )
+    assert stage2.criteria.get(key="kehadiran").counted is True
+    for a in applications:
+        review = ReviewFactory(stage=stage2, application=a, reviewer=reviewers[0])
+        with pytest.raises(ApplicationError) as exc:
+            services.review_save(
+                review=review,
+                actor=reviewers[0],
+                scores={"kemajuan": 3, "kehadiran": 10},
+                comment="x",
+            )
+        assert exc.value.field_errors["kehadiran"] == ["This criterion is filled automatically."]
+        saved = services.review_save(
+            review=review, actor=reviewers[0], scores={"kemajuan": 3}, comment="Cukup maju."
+        )
+        assert saved.total == Decimal("50.00")  # the reviewer's own criteria
+    summaries = services.stage_summaries(stage2)
+    # (1 * 50 + 1 * 100) / 2 and (1 * 50 + 1 * 25) / 2
+    assert summaries[applications[0].pk].score == Decimal("75.00")
+    assert summaries[applications[1].pk].score == Decimal("37.50")
+    candidates = {c["id"]: c for c in services.selection_candidates(stage2)}
+    assert (
+        candidates[applications[0].pk]["attendance"],
+        candidates[applications[1].pk]["attendance"],
+    ) == (
+        100.0,
+        25.0,
+    )
