@@ -203,7 +203,7 @@ def participation_mine(request):
 @login_required
 def session_checkin(request, pk: int):
     """The page a participant reaches by scanning the QR code (or opens to type the code)."""
-    session = get_object_or_404(Session.objects.select_related("program", "stage"), pk=pk)
+    session = get_object_or_404(selectors.session_list(user=request.user), pk=pk)
     form = CheckinForm(request.POST or None, initial={"token": request.GET.get("token", "")})
     done = None
     if request.method == "POST" and form.is_valid():

@@ -344,7 +344,7 @@ def test_api_attendance_mark_one_and_bad_input(api_as, staff, world):
     assert "marks" in empty.json()
 
 
-def test_api_attendance_checkin(api_as, owner, other_owner, participant, stage1):
+def test_api_attendance_checkin(api_as, owner, other_owner, staff, participant, stage1):
     start = timezone.now() - timedelta(minutes=5)
     session = SessionFactory(stage=stage1, starts_at=start, ends_at=start + timedelta(hours=1))
     forged = api_as(owner).post(
@@ -359,8 +359,14 @@ def test_api_attendance_checkin(api_as, owner, other_owner, participant, stage1)
         {"session": session.pk, "code": checkin.code_for(session)},
         format="json",
     )
-    assert stranger.status_code == 400
-    assert stranger.json()["code"] == "checkin_not_participant"
+    assert stranger.status_code == 404
+    facilitator = api_as(staff).post(
+        "/api/v1/attendance/checkin/",
+        {"session": session.pk, "code": checkin.code_for(session)},
+        format="json",
+    )
+    assert facilitator.status_code == 400
+    assert facilitator.json()["code"] == "checkin_not_participant"
     ok = api_as(owner).post(
         "/api/v1/attendance/checkin/",
         {"session": session.pk, "token": checkin.token_for(session)},

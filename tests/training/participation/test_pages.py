@@ -388,3 +388,15 @@ def test_page_outcomes_filter_by_wave(client_as, staff, participant, program):
     outcome_request(application=participant.application, wave="endline", notify=False)
     response = client_as(staff).get(f"/programs/{program.pk}/outcomes/?wave=endline")
     assert [s.wave for s in response.context["page"].object_list] == ["endline"]
+
+
+def test_page_checkin_of_a_session_one_cannot_see_is_404(
+    client_as, other_owner, participant, live_session
+):
+    token = checkin.token_for(live_session)
+    assert (
+        client_as(other_owner)
+        .get(f"/programs/sessions/{live_session.pk}/checkin/?token={token}")
+        .status_code
+        == 404
+    )

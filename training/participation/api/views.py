@@ -168,9 +168,7 @@ class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def checkin(self, request):
         serializer = CheckinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        session = Session.objects.filter(pk=serializer.validated_data["session"]).first()
-        if session is None:
-            raise NotFound
+        session = self._session(serializer.validated_data["session"])
         rows = services.attendance_checkin(
             session=session,
             user=request.user,
