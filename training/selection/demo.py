@@ -1,5 +1,5 @@
-"""Demo data of review and selection: the first batch (Angkatan I) of the Sampoerna-like
-programme, its selection done through the services.
+"""Demo data of review and selection: the current batch (Angkatan 2026) of the Sampoerna-like
+programme, running now, its selection done through the services.
 
 150 applicants (the register's verified demo businesses) are reviewed by the partner's four
 reviewers, two reviews each; stage 1 selects 100 with seats per track and a waitlist of 10; the
@@ -8,8 +8,9 @@ each freed seat goes to the next on the waitlist; stage 2 (its own rubric) selec
 participants who accepted, with a waitlist of 3. The demo owner (pemilik@demo.ikm.id) is one of
 the 20 and still has to answer the stage-2 offer: they can accept it on the page.
 
-The open programme of issue 5's demo (Angkatan II) stays open for applications. Runs after
-training.demo (the registry's and the partners' demo data exist by then)."""
+Participation's demo tells the previous batch (Angkatan 2025, completed); the open programme of
+issue 5's demo (the next batch) stays open for applications. Runs after training.demo (the
+registry's and the partners' demo data exist by then)."""
 
 import random
 from collections import Counter
@@ -32,7 +33,7 @@ from ..selectors import eligibility_check
 from . import services
 from .choices import Decision
 
-TITLE = "Program Efisiensi Produk untuk IKM Kota Malang (Angkatan I)"
+TITLE = "Program Efisiensi Produk untuk IKM Kota Malang (Angkatan 2026)"
 DEMO_OWNER_EMAIL = "pemilik@demo.ikm.id"
 REVIEWER_EMAILS = [
     "reviewer@demo.ikm.id",
@@ -106,7 +107,7 @@ def _program(partner, agreement, now) -> Program:
     program = Program.objects.create(
         title=TITLE,
         description=(
-            "Angkatan pertama Kerjasama Kemitraan Program Efisiensi Produk untuk IKM Kota Malang "
+            "Angkatan 2026 Kerjasama Kemitraan Program Efisiensi Produk untuk IKM Kota Malang "
             "bersama PT HM Sampoerna Tbk: 100 IKM dibina di PPK Sampoerna, Sukorejo, Pasuruan; "
             "20 di antaranya dipilih untuk pembinaan lanjutan."
         ),
