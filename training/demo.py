@@ -303,8 +303,10 @@ def load_demo(stdout):
     agreement = Agreement.objects.filter(partner=partner).first() if partner else None
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     _owner_accounts()
-    program, _created = _program(partner, agreement, now)
-    count = _applications(program, now, random.Random(2017))
+    program, created = _program(partner, agreement, now)
+    # Applications come with the programme: a second run adds none (other demos may have added
+    # owners and businesses meanwhile).
+    count = _applications(program, now, random.Random(2017)) if created else 0
     _second_program(now)
     stdout.write(
         f"Programmes: {Program.objects.count()}; applications to “{TITLE}”: "

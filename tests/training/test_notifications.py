@@ -19,15 +19,12 @@ from training.choices import (
 
 pytestmark = pytest.mark.django_db
 
-# Selection decisions and offers are told by the selection's own messages (one per decision,
-# tests/training/selection): the generic status message is not sent for them.
-TARGETS = sorted(
-    {t for targets in APPLICATION_TRANSITIONS.values() for t in targets}
-    - SELECTION_NOTIFIED_STATUSES
-)
+TARGETS = sorted({t for targets in APPLICATION_TRANSITIONS.values() for t in targets})
+# Selection decisions are announced by the selection's own messages (training/selection).
+OWN_TARGETS = [t for t in TARGETS if t not in SELECTION_NOTIFIED_STATUSES]
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", OWN_TARGETS)
 def test_every_target_status_has_a_notification_for_the_owner(
     target, django_capture_on_commit_callbacks
 ):
@@ -41,6 +38,17 @@ def test_every_target_status_has_a_notification_for_the_owner(
         (f"application_{target}", "in_app"),
     ]
     assert all(application.program.title in r.subject for r in rows)
+
+
+@pytest.mark.parametrize("target", sorted(SELECTION_NOTIFIED_STATUSES))
+def test_selection_decisions_are_left_to_the_selections_messages(
+    target, django_capture_on_commit_callbacks
+):
+    source = next(s for s, targets in APPLICATION_TRANSITIONS.items() if target in targets)
+    application = ApplicationFactory(status=source)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_transition(application=application, to=target)
+    assert Notification.objects.filter(recipient=application.enterprise.owner).count() == 0
 
 
 def test_submit_and_screening_notify_twice_in_the_owners_language(
