@@ -9,8 +9,9 @@ and end-line figures of participants and of eligible applicants who were not sel
 the impact report shows the three groups side by side. The demo owner (pemilik@demo.ikm.id)
 took part and finds their certificate and a follow-up survey to answer.
 
-When the open programme has participants (the selection's demo enrols them), its first sessions
-are scheduled too. Everything goes through the services, with messages switched off (quiet).
+The selection's demo runs its own edition ("Angkatan I", running now) and enrols its participants
+through participant_enroll: that programme gets its sessions so far and of the next weeks, their
+attendance, and most baseline answers. Everything goes through the services, with messages switched off (quiet).
 Running the loader twice changes nothing."""
 
 import math
@@ -43,7 +44,6 @@ from .choices import OutcomeStatus, OutcomeWave, ParticipantStatus
 from .models import Attendance, CompletionRule
 
 PAST_TITLE = "Program Efisiensi Produk untuk IKM Kota Malang (Angkatan 2025)"
-CURRENT_TITLE = "Program Efisiensi Produk untuk IKM Kota Malang"
 DEMO_OWNER_EMAIL = "pemilik@demo.ikm.id"
 STAFF_EMAIL = "staf@demo.ikm.id"
 TRACKS = [
@@ -555,34 +555,125 @@ def _past_edition(stdout) -> None:
     )
 
 
-def _current_sessions(stdout) -> None:
-    """When the open programme has participants, schedule its first sessions."""
-    program = Program.objects.filter(title=CURRENT_TITLE).first()
-    if program is None or Session.objects.filter(program=program).exists():
-        return
-    if not Participant.objects.filter(program=program).exists():
-        return
-    staff = get_user_model().objects.filter(email__iexact=STAFF_EMAIL).first()
-    stage1 = program.stages.order_by("order").first()
-    start = program.starts_on or (timezone.localdate() + timedelta(days=30))
-    for week, title in enumerate(COMMON_SESSIONS[:2]):
+def _weekly_sessions(program, staff, until) -> list:
+    """Stage 1: a session for everyone one week, one per track the next; stage 2 (when it has
+    participants): a session every three weeks from the sixth week."""
+    stages = {s.order: s for s in program.stages.all()}
+    tracks = list(program.tracks.order_by("position"))
+    facilitators = [f for _n, _s, f in TRACKS]
+    place = program.venue or "PPK Sampoerna, Sukorejo, Pasuruan"
+    sessions = []
+    start = program.starts_on
+    last = min(program.ends_on or until, until)
+    for week in range(16):
         day = start + timedelta(days=7 * week)
-        services.session_create(
-            program=program,
-            actor=staff,
-            stage=stage1,
-            track=None,
-            title=title,
-            starts_at=_aware(day, 8),
-            ends_at=_aware(day, 12),
-            place=program.venue or "PPK Sampoerna",
-            facilitator="Tim PPK Sampoerna dan Diskopindag",
+        if day > last:
+            break
+        if week % 2 == 0 or not tracks:
+            sessions.append(
+                services.session_create(
+                    program=program,
+                    actor=staff,
+                    stage=stages[1],
+                    track=None,
+                    title=COMMON_SESSIONS[(week // 2) % len(COMMON_SESSIONS)],
+                    starts_at=_aware(day, 8),
+                    ends_at=_aware(day, 12),
+                    place=place,
+                    facilitator="Tim PPK Sampoerna dan Diskopindag",
+                )
+            )
+            continue
+        for i, track in enumerate(tracks):
+            sessions.append(
+                services.session_create(
+                    program=program,
+                    actor=staff,
+                    stage=stages[1],
+                    track=track,
+                    title=f"{track.name}: {TRACK_SESSIONS[(week // 2) % len(TRACK_SESSIONS)]}",
+                    starts_at=_aware(day, 13),
+                    ends_at=_aware(day, 16),
+                    place=place,
+                    facilitator=facilitators[i % len(facilitators)],
+                )
+            )
+    if 2 in stages and Participant.objects.filter(stage=stages[2]).exists():
+        for i, title in enumerate(STAGE2_SESSIONS):
+            day = start + timedelta(days=42 + 21 * i)
+            if day > last:
+                break
+            sessions.append(
+                services.session_create(
+                    program=program,
+                    actor=staff,
+                    stage=stages[2],
+                    track=None,
+                    title=title,
+                    starts_at=_aware(day, 9),
+                    ends_at=_aware(day, 15),
+                    place="Gedung Kartini, Kota Malang",
+                    facilitator="Tim Pendamping PPK Sampoerna",
+                    hours=Decimal("5"),
+                )
+            )
+    return sessions
+
+
+def _other_programmes(stdout) -> None:
+    """Programmes other than the past edition whose participants were enrolled (by the
+    selection's demo): a running one gets its sessions so far and the next three weeks, their
+    attendance and most baseline answers; one not started yet gets its first sessions."""
+    User = get_user_model()
+    staff = User.objects.filter(email__iexact=STAFF_EMAIL).first()
+    facilitator = User.objects.filter(email__iexact="reviewer@demo.ikm.id").first() or staff
+    now = timezone.now()
+    today = timezone.localdate()
+    programs = (
+        Program.objects.exclude(title=PAST_TITLE)
+        .filter(participants__isnull=False, starts_on__isnull=False)
+        .exclude(status__in=[ProgramStatus.CANCELLED, ProgramStatus.COMPLETED])
+        .distinct()
+    )
+    for program in programs:
+        if Session.objects.filter(program=program).exists():
+            continue
+        rng = random.Random(program.pk)
+        running = program.status == ProgramStatus.RUNNING and program.starts_on <= today
+        until = today + timedelta(days=21) if running else program.starts_on + timedelta(days=7)
+        sessions = _weekly_sessions(program, staff, until)
+        answered = 0
+        if running:
+            diligence = {
+                app_id: min(1.0, rng.betavariate(8, 1.6))
+                for app_id in Participant.objects.filter(program=program).values_list(
+                    "application_id", flat=True
+                )
+            }
+            _attendance([s for s in sessions if s.ends_at <= now], diligence, rng, facilitator)
+            waiting = OutcomeSurvey.objects.filter(
+                application__program=program,
+                wave=OutcomeWave.BASELINE,
+                status=OutcomeStatus.REQUESTED,
+            ).select_related("application__enterprise__owner")
+            begin = _aware(program.starts_on, 9)
+            for survey in waiting:
+                if rng.random() < 0.88:
+                    _answer(
+                        survey,
+                        _baseline_figures(rng),
+                        staff,
+                        begin - timedelta(days=rng.randint(1, 10)),
+                    )
+                    answered += 1
+        stdout.write(
+            f"participation: “{program.title}”: {len(sessions)} sessions scheduled"
+            + (f", attendance marked, {answered} baseline answers" if running else "")
         )
-    stdout.write(f"participation: sessions scheduled for “{CURRENT_TITLE}”")
 
 
 def load_demo(stdout):
     with services.quiet():
         _past_edition(stdout)
-        _current_sessions(stdout)
+        _other_programmes(stdout)
     return []

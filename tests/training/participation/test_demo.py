@@ -34,10 +34,17 @@ def test_demo_programme_has_sessions_attendance_certificates_outcomes_and_groups
     )
     assert set(owner_rows.values_list("status", flat=True)) == {"completed"}
     assert OutcomeSurvey.objects.filter(
+        application__program=program,
         application__enterprise__owner__email=demo.DEMO_OWNER_EMAIL,
         wave="followup",
         status="requested",
     ).exists()
+    # The selection's running edition, whose participants it enrolled, gets sessions too.
+    others = Program.objects.exclude(pk=program.pk).filter(participants__isnull=False).distinct()
+    for other in others:
+        assert Session.objects.filter(program=other).exists()
+        if other.status == "running":
+            assert Attendance.objects.filter(session__program=other).exists()
     out = io.StringIO()
     before = (Session.objects.count(), Attendance.objects.count(), OutcomeSurvey.objects.count())
     demo.load_demo(out)
