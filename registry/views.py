@@ -991,7 +991,10 @@ def sentra_edit(request, sentra_pk=None):
     instance = get_object_or_404(Sentra, pk=sentra_pk) if sentra_pk else None
     form = forms.SentraForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        sentra_save(instance=instance, data=form.cleaned_data, actor=request.user)
+        # The ModelForm has already copied the values onto `instance`: hand the service the
+        # stored row so that it sees what changed.
+        stored = Sentra.objects.get(pk=instance.pk) if instance else None
+        sentra_save(instance=stored, data=form.cleaned_data, actor=request.user)
         messages.success(request, _("Saved."))
         return redirect("registry:sentra_list")
     return render(request, "registry/sentra_form.html", {"form": form, "sentra": instance})

@@ -419,3 +419,21 @@ def test_document_download_is_scoped(owner, other_owner, staff, client_as, tmp_p
     assert client_as(owner).get(url).status_code == 200
     assert client_as(staff).get(url).status_code == 200
     assert client_as(other_owner).get(url).status_code == 404
+
+
+def test_sentra_list_is_kept_by_staff(staff, owner, client_as):
+    from registry.models import Sentra
+
+    office = client_as(staff)
+    response = office.post(
+        "/registry/sentra/new/", {"name": "Sentra Keramik Dinoyo", "active": "on"}
+    )
+    assert response.status_code == 302
+    sentra = Sentra.objects.get()
+    office.post(
+        f"/registry/sentra/{sentra.pk}/",
+        {"name": "Sentra Keramik Dinoyo", "description": "Sejak 1957"},
+    )
+    sentra.refresh_from_db()
+    assert (sentra.description, sentra.active) == ("Sejak 1957", False)
+    assert client_as(owner).post("/registry/sentra/new/", {"name": "X"}).status_code == 403
