@@ -16,6 +16,8 @@ from ..choices import (
     EnterpriseStatus,
     ImportMode,
     RegistrationSource,
+    SizeClass,
+    UmkmClass,
 )
 from ..conf import kbli_version
 from ..models import (
@@ -59,7 +61,7 @@ def _run(func, value):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True)
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Region
@@ -172,7 +174,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "invalid": _("Enter a kelurahan code such as 35.73.05.1004."),
         },
     )
-    kecamatan = serializers.CharField(source="kecamatan_id", read_only=True)
+    kecamatan = serializers.CharField(source="kecamatan_id", read_only=True, allow_null=True)
     sentra = CachedPrimaryKeyRelatedField(
         cache_key="sentra_cache",
         queryset=Sentra.objects.filter(active=True),
@@ -181,7 +183,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     )
     products = ProductSerializer(many=True, required=False)
     certifications = CertificationSerializer(many=True, required=False)
-    owner = serializers.IntegerField(source="owner_id", read_only=True)
+    owner = serializers.IntegerField(source="owner_id", read_only=True, allow_null=True)
     owner_email = serializers.EmailField(
         write_only=True,
         required=False,
@@ -195,6 +197,9 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     )
     source = serializers.ChoiceField(choices=RegistrationSource.choices, required=False)
     status = EnterpriseStatusField()
+    # Blank until the business has the figures to classify it (the schema says so).
+    size_class = serializers.ChoiceField(SizeClass.choices, read_only=True, allow_blank=True)
+    umkm_class = serializers.ChoiceField(UmkmClass.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Enterprise

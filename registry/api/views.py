@@ -175,7 +175,7 @@ class EnterpriseViewSet(
         return self.get_paginated_response(FieldChangeSerializer(page, many=True).data)
 
     @extend_schema(responses={200: DuplicateFlagSerializer(many=True)})
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def duplicates(self, request, pk=None):
         enterprise = self.get_object()
         require_office(request.user)

@@ -251,7 +251,7 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self.get_serializer(self._fresh(participant)).data)
 
     @extend_schema(responses=RuleResultSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def completion(self, request, pk=None):
         """The completion rule for this participant: `[{rule, ok, reason}]`."""
         participant = self.get_object()

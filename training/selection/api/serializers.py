@@ -94,7 +94,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     reviewer = serializers.IntegerField(source="reviewer_id", read_only=True)
     reviewer_name = serializers.CharField(source="reviewer.full_name", read_only=True)
     stage = serializers.IntegerField(source="stage.order", read_only=True)
-    assigned_by = serializers.IntegerField(source="assigned_by_id", read_only=True)
+    assigned_by = serializers.IntegerField(source="assigned_by_id", read_only=True, allow_null=True)
     assigned_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:

@@ -4,8 +4,13 @@ user may not see is a 404 for them."""
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -434,7 +439,13 @@ class ApplicantSelectionView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses=ApplicantStageSerializer(many=True),
+        responses=inline_serializer(
+            "ApplicantSelection",
+            fields={
+                "application": serializers.IntegerField(),
+                "stages": ApplicantStageSerializer(many=True),
+            },
+        ),
     )
     def get(self, request, pk):
         application = _application(request, pk)
