@@ -17,6 +17,7 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -458,9 +459,21 @@ def read_sheet(fileobj, *, file_format: str, encoding: str = "") -> Sheet:
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
 
+        # A damaged workbook fails while it is opened or, read lazily, while its rows are read:
+        # a broken zip stream (zlib), broken XML (ParseError is a SyntaxError), a missing part.
+        broken = (
+            zipfile.BadZipFile,
+            zlib.error,
+            InvalidFileException,
+            KeyError,
+            OSError,
+            ValueError,
+            EOFError,
+            SyntaxError,
+        )
         try:
             workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except broken as exc:
             raise _fail(_("The file is not a valid XLSX workbook.")) from exc
         try:
             worksheet = workbook.worksheets[0]
@@ -469,6 +482,8 @@ def read_sheet(fileobj, *, file_format: str, encoding: str = "") -> Sheet:
                 for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
                 if any(v not in (None, "") for v in values)
             ]
+        except broken as exc:
+            raise _fail(_("The file is not a valid XLSX workbook.")) from exc
         finally:
             workbook.close()
         used_encoding = ""
