@@ -150,3 +150,85 @@ def test_year_in_the_future_is_refused():
     with pytest.raises(ValidationError) as exc:
         validate_year_established(2027, today=today)
     assert exc.value.code == "year_future"
+
+
+# --- Any input (issue 8): a stored form or a ValidationError, never another exception --------
+
+anything = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.text(alphabet="0123456789 .-/+()", max_size=24),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.binary(max_size=20),
+)
+FORMATS = [
+    (normalize_nik, r"\d{16}"),
+    (normalize_nib, r"\d{13}"),
+    (normalize_npwp, r"\d{16}"),
+    (normalize_phone, r"\+628[1-9]\d{7,10}"),
+    (normalize_postal_code, r"[1-9]\d{4}"),
+    (normalize_rt_rw, r"\d{3}/\d{3}"),
+]
+
+
+@pytest.mark.parametrize(("normalize", "pattern"), FORMATS, ids=[f.__name__ for f, _ in FORMATS])
+@given(value=anything)
+def test_any_input_gives_the_stored_form_or_a_validation_error(normalize, pattern, value):
+    import re
+
+    try:
+        stored = normalize(value)
+    except ValidationError as exc:
+        assert exc.messages and all(exc.messages)
+        return
+    assert re.fullmatch(pattern, stored)
+    assert normalize(stored) == stored  # idempotent: stored values pass again unchanged
+
+
+@given(value=anything)
+def test_any_accepted_nik_has_a_valid_date_and_gender(value):
+    try:
+        nik = normalize_nik(value)
+    except ValidationError:
+        return
+    day, month = int(nik[6:8]), int(nik[8:10])
+    assert 1 <= day <= 31 or 41 <= day <= 71
+    assert 1 <= month <= 12
+    assert nik[12:] != "0000"
+    assert gender_from_nik(nik) in {Gender.MALE, Gender.FEMALE}
+
+
+@given(nik=valid_niks(), junk=st.text(alphabet=" .-/", max_size=3))
+def test_nik_separators_anywhere_are_ignored(nik, junk):
+    spaced = junk.join([nik[:6], nik[6:12], nik[12:]])
+    assert normalize_nik(spaced) == nik
+
+
+@given(year=st.integers(min_value=-(10**6), max_value=10**6))
+def test_any_year_is_accepted_or_refused_with_a_message(year):
+    today = datetime.date(2026, 11, 29)
+    try:
+        validate_year_established(year, today=today)
+    except ValidationError:
+        assert year > 2026 or year < 1900
+    else:
+        assert 1900 <= year <= 2026
+
+
+@given(
+    code=st.text(alphabet="0123456789", min_size=2, max_size=5),
+    level=st.sampled_from(["section", "division", "group", "subgroup", "class"]),
+)
+def test_kbli_for_products_is_a_class_of_section_c(code, level):
+    from registry.models import Kbli
+    from registry.validators import validate_kbli_for_product
+
+    kbli = Kbli(version="2020", code=code, level=level, title_id="x")
+    try:
+        validate_kbli_for_product(kbli)
+    except ValidationError:
+        assert level != "class" or not 10 <= int(code[:2]) <= 33
+    else:
+        assert level == "class" and 10 <= int(code[:2]) <= 33
