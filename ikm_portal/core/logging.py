@@ -238,4 +238,3 @@ def connect_celery_signals() -> None:
     signals.before_task_publish.connect(_before_task_publish, dispatch_uid="ikm.log.publish")
     signals.task_prerun.connect(_task_prerun, dispatch_uid="ikm.log.prerun")
     signals.task_postrun.connect(_task_postrun, dispatch_uid="ikm.log.postrun")
-

@@ -42,9 +42,9 @@ def test_nik_is_stored_encrypted_with_its_keyed_hash():
     assert token.startswith("gAAAAA")
     assert digest == keyed_hash(NIK)
     assert Enterprise.objects.get(pk=enterprise.pk).owner_nik == NIK
-    assert list(Enterprise.objects.filter(pk=enterprise.pk).values_list("owner_nik", flat=True)) == [
-        NIK
-    ]
+    assert list(
+        Enterprise.objects.filter(pk=enterprise.pk).values_list("owner_nik", flat=True)
+    ) == [NIK]
 
 
 @pytest.mark.django_db
