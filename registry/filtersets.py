@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from ikm_portal.core.filters import IntegerFilter
+
 from .choices import CertificationKind, EnterpriseStatus, KbliLevel, RegionLevel, SizeClass
 from .models import Certification, Enterprise, Kbli, Product, Region, Sentra
 
@@ -49,10 +51,10 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         empty_label=_("All"),
     )
     has_nib = django_filters.BooleanFilter(label=_("Has an NIB"), method="filter_has_nib")
-    year_from = django_filters.NumberFilter(
+    year_from = IntegerFilter(
         label=_("Founded from (year)"), field_name="year_established", lookup_expr="gte"
     )
-    year_to = django_filters.NumberFilter(
+    year_to = IntegerFilter(
         label=_("Founded until (year)"), field_name="year_established", lookup_expr="lte"
     )
     q = django_filters.CharFilter(

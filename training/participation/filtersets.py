@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ikm_portal.core.filters import IntegerFilter
 from training.models import Program, Stage, Track
 
 from .choices import AttendanceStatus, OutcomeStatus, OutcomeWave, ParticipantStatus
@@ -61,9 +62,9 @@ class ParticipantFilterSet(django_filters.FilterSet):
 
 
 class AttendanceFilterSet(django_filters.FilterSet):
-    session = django_filters.NumberFilter(label=_("Session"), field_name="session_id")
-    participant = django_filters.NumberFilter(label=_("Participant"), field_name="participant_id")
-    program = django_filters.NumberFilter(label=_("Programme"), field_name="session__program_id")
+    session = IntegerFilter(label=_("Session"), field_name="session_id")
+    participant = IntegerFilter(label=_("Participant"), field_name="participant_id")
+    program = IntegerFilter(label=_("Programme"), field_name="session__program_id")
     status = django_filters.MultipleChoiceFilter(
         label=_("Attendance"), choices=AttendanceStatus.choices
     )
@@ -75,10 +76,8 @@ class AttendanceFilterSet(django_filters.FilterSet):
 
 class OutcomeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    program = django_filters.NumberFilter(
-        label=_("Programme"), field_name="application__program_id"
-    )
-    application = django_filters.NumberFilter(label=_("Application"), field_name="application_id")
+    program = IntegerFilter(label=_("Programme"), field_name="application__program_id")
+    application = IntegerFilter(label=_("Application"), field_name="application_id")
     wave = django_filters.ChoiceFilter(label=_("Survey"), choices=OutcomeWave.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=OutcomeStatus.choices)
 

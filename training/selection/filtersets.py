@@ -3,6 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from ikm_portal.core.filters import IntegerFilter
+
 from ..models import Program, Track
 from .choices import Decision, ReviewStatus, RunStatus
 from .models import Review, SelectionRun, StageDecision
@@ -12,9 +14,9 @@ class ReviewFilterSet(django_filters.FilterSet):
     program = django_filters.ModelChoiceFilter(
         label=_("Programme"), queryset=Program.objects.all(), field_name="stage__program"
     )
-    stage = django_filters.NumberFilter(label=_("Stage"), field_name="stage__order")
-    application = django_filters.NumberFilter(label=_("Application"), field_name="application_id")
-    reviewer = django_filters.NumberFilter(label=_("Reviewer"), field_name="reviewer_id")
+    stage = IntegerFilter(label=_("Stage"), field_name="stage__order")
+    application = IntegerFilter(label=_("Application"), field_name="application_id")
+    reviewer = IntegerFilter(label=_("Reviewer"), field_name="reviewer_id")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ReviewStatus.choices)
     mine = django_filters.BooleanFilter(label=_("Only mine"), method="filter_mine")
 
@@ -30,8 +32,8 @@ class ReviewFilterSet(django_filters.FilterSet):
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
-    reviewer = django_filters.NumberFilter(label=_("Reviewer"), field_name="reviewer_id")
-    application = django_filters.NumberFilter(label=_("Application"), field_name="application_id")
+    reviewer = IntegerFilter(label=_("Reviewer"), field_name="reviewer_id")
+    application = IntegerFilter(label=_("Application"), field_name="application_id")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ReviewStatus.choices)
 
     class Meta:
@@ -43,10 +45,10 @@ class StageDecisionFilterSet(django_filters.FilterSet):
     program = django_filters.ModelChoiceFilter(
         label=_("Programme"), queryset=Program.objects.all(), field_name="stage__program"
     )
-    stage = django_filters.NumberFilter(label=_("Stage"), field_name="stage__order")
+    stage = IntegerFilter(label=_("Stage"), field_name="stage__order")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Decision.choices)
     track = django_filters.ModelChoiceFilter(label=_("Track"), queryset=Track.objects.all())
-    application = django_filters.NumberFilter(label=_("Application"), field_name="application_id")
+    application = IntegerFilter(label=_("Application"), field_name="application_id")
 
     class Meta:
         model = StageDecision
@@ -57,7 +59,7 @@ class SelectionRunFilterSet(django_filters.FilterSet):
     program = django_filters.ModelChoiceFilter(
         label=_("Programme"), queryset=Program.objects.all(), field_name="stage__program"
     )
-    stage = django_filters.NumberFilter(label=_("Stage"), field_name="stage__order")
+    stage = IntegerFilter(label=_("Stage"), field_name="stage__order")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=RunStatus.choices)
 
     class Meta:

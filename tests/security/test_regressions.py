@@ -1,0 +1,52 @@
+"""Bugs the matrix and the fuzzers found, pinned (issue 8)."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(role="office_staff")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/reviews/?application=-1.7976931348623157e%2B308",
+        "/api/v1/reviews/?reviewer=99999999999999999999999",
+        "/api/v1/decisions/?stage=1e300",
+        "/api/v1/attendance/?session=1.5",
+        "/api/v1/outcomes/?application=-99999999999999999999",
+        "/api/v1/enterprises/?year_from=1e400",
+    ],
+)
+def test_an_id_filter_out_of_range_is_a_400_not_a_500(api_as, staff, url):
+    assert api_as(staff).get(url).status_code == 400
+
+
+def test_a_damaged_xlsx_upload_is_a_400_with_a_message(api_as, staff, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Nama Usaha", "Nama Pemilik", "Kelurahan"])
+    workbook.active.append(["Tempe", "Siti", "Dinoyo"])
+    out = io.BytesIO()
+    workbook.save(out)
+    content = bytearray(out.getvalue())
+    # Damage the compressed stream of the sheet, keeping the zip directory intact: zlib fails
+    # while the rows are read (it was a 500).
+    start = content.index(b"xl/worksheets/sheet1.xml") + len(b"xl/worksheets/sheet1.xml")
+    content[start + 5 : start + 25] = bytes(20)
+    response = api_as(staff).post(
+        "/api/v1/enterprises/import/",
+        {"file": SimpleUploadedFile("daftar.xlsx", bytes(content))},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.data["file"]
