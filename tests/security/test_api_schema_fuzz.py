@@ -11,8 +11,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -35,6 +36,17 @@ CHECKS = [
     content_type_conformance,
     response_headers_conformance,
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_the_test_connection():
+    """A real WSGI handler closes the database connection after each request (the test client
+    does not); here that would close the test's transaction on PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module")
