@@ -80,12 +80,21 @@ class CertificateSerializer(serializers.ModelSerializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     stage_order = serializers.IntegerField(source="stage.order", read_only=True)
     business_name = serializers.CharField(source="enterprise.name", read_only=True)
-    owner_name = serializers.CharField(source="enterprise.owner_name", read_only=True)
+    owner_name = serializers.SerializerMethodField(
+        help_text="'data withdrawn by the owner' for a partner once the owner withdrew consent."
+    )
     attendance_rate = serializers.SerializerMethodField()
     sessions_held = serializers.IntegerField(read_only=True)
     sessions_attended = serializers.IntegerField(read_only=True)
     sessions_excused = serializers.IntegerField(read_only=True)
     certificate = serializers.SerializerMethodField()
+
+    def get_owner_name(self, participant) -> str:
+        from training.templatetags.applicant_privacy import owner_name_for
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return owner_name_for(participant.application, user)
 
     class Meta:
         model = Participant
