@@ -87,12 +87,28 @@ def is_partner_viewer(user, application: Application) -> bool:
     )
 
 
+def withholds_personal_data(user, *, program, enterprise, consent: bool) -> bool:
+    """Whether the owner's personal data is hidden from `user`: from a partner's member once the
+    owner withdrew the sharing consent; never from the office or the owner. The consent is read
+    first, so the usual case costs no query."""
+    if consent or is_office(user):
+        return False
+    membership = membership_of(user)
+    return bool(
+        membership
+        and program.partner_id == membership.partner_id
+        and enterprise.owner_id != getattr(user, "pk", None)
+    )
+
+
 def shares_personal_data(user, application: Application) -> bool:
     """Whether `user` may see the owner's personal data on this application: always the office
     and the owner; a partner's member only while the owner's sharing consent stands."""
-    if not is_partner_viewer(user, application):
+    if application.consent_share_with_partner:
         return True
-    return bool(application.consent_share_with_partner)
+    return not withholds_personal_data(
+        user, program=application.program, enterprise=application.enterprise, consent=False
+    )
 
 
 def is_application_owner(user, application: Application) -> bool:

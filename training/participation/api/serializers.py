@@ -90,11 +90,10 @@ class ParticipantSerializer(serializers.ModelSerializer):
     certificate = serializers.SerializerMethodField()
 
     def get_owner_name(self, participant) -> str:
-        from training.templatetags.applicant_privacy import owner_name_for
+        from training.templatetags.applicant_privacy import participant_owner_name
 
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        return owner_name_for(participant.application, user)
+        return participant_owner_name(participant, getattr(request, "user", None))
 
     class Meta:
         model = Participant
