@@ -144,10 +144,12 @@ def test_replica_database_and_router_only_when_configured():
 
 
 def test_check_deploy_stays_clean_with_the_scale_out_settings():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="ikm_portal.settings.production",
         SECRET_KEY=PROD_KEY,
+        FIELD_ENCRYPTION_KEYS="2WNdbJ0o0fTnuqUMQk4rQ4hYGYQJjFRqWvkMzJ2B3Pk=",
+        PERSONAL_DATA_HASH_KEY="a-separate-hash-key-for-the-deploy-check",
         ALLOWED_HOSTS="ikm.malangkota.go.id",
         SESSION_ENGINE="cached_db",
         CACHE_URL="redis://127.0.0.1:6379/3",
