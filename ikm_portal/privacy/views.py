@@ -47,9 +47,9 @@ def _notice_context(notice) -> dict:
         "purposes": Purpose.choices,
         "retention": retention_periods(),
         "dpo": {
-            "name": settings.DPO_NAME,
-            "email": settings.DPO_EMAIL,
-            "phone": settings.DPO_PHONE,
+            "name": settings.PRIVACY_DPO_NAME,
+            "email": settings.PRIVACY_DPO_EMAIL,
+            "phone": settings.PRIVACY_DPO_PHONE,
         },
         "versions": PrivacyNotice.objects.order_by("-effective_on", "-id")[:20],
     }

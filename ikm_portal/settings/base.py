@@ -42,9 +42,18 @@ OFFICE_ADDRESS = env.str("OFFICE_ADDRESS", default="Kota Malang, Jawa Timur")
 REGION_CODE = env.str("REGION_CODE", default="35.73")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Data protection officer (UU 27/2022): shown on the privacy page.
-DPO_NAME = env.str("DPO_NAME", default="Pejabat Pelindungan Data Pribadi")
-DPO_EMAIL = env.str("DPO_EMAIL", default="ppdp@malangkota.go.id")
-DPO_PHONE = env.str("DPO_PHONE", default="(0341) 000000")
+# The data protection officer on the privacy page (UU 27/2022). The older DPO_NAME / DPO_EMAIL
+# variables still work as fallbacks.
+PRIVACY_DPO_NAME = env.str(
+    "PRIVACY_DPO_NAME", default=env.str("DPO_NAME", default="Pejabat Pelindungan Data Pribadi")
+)
+PRIVACY_DPO_EMAIL = env.str(
+    "PRIVACY_DPO_EMAIL", default=env.str("DPO_EMAIL", default="ppdp@malangkota.go.id")
+)
+PRIVACY_DPO_PHONE = env.str(
+    "PRIVACY_DPO_PHONE", default=env.str("DPO_PHONE", default="(0341) 000000")
+)
+DPO_NAME, DPO_EMAIL, DPO_PHONE = PRIVACY_DPO_NAME, PRIVACY_DPO_EMAIL, PRIVACY_DPO_PHONE
 # Retention periods shown on the privacy page (UU 27/2022: keep what is needed, say how long).
 PRIVACY_RETENTION = {
     "registry_years": env.int("RETENTION_REGISTRY_YEARS", default=5),

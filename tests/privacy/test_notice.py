@@ -31,9 +31,9 @@ def test_first_notice_is_seeded_by_the_migration():
 
 
 def test_privacy_page_shows_officer_purposes_and_retention_from_settings(client, settings):
-    settings.DPO_NAME = "Ir. Siti Rahma"
-    settings.DPO_EMAIL = "ppdp@contoh.go.id"
-    settings.DPO_PHONE = "0341 123456"
+    settings.PRIVACY_DPO_NAME = "Ir. Siti Rahma"
+    settings.PRIVACY_DPO_EMAIL = "ppdp@contoh.go.id"
+    settings.PRIVACY_DPO_PHONE = "0341 123456"
     settings.PRIVACY_RETENTION = {
         "registry_years": 7,
         "draft_days": 90,
