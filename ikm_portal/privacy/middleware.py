@@ -1,6 +1,7 @@
 """A new notice version: owners who acknowledged an older one are asked, once per sign-in, to
 read it. Gentle, not a lock-out: "Later" lets them go on, and nothing else is blocked."""
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,6 +27,8 @@ class NoticeReacknowledgeMiddleware:
         session = getattr(request, "session", None)
         if (
             session is not None
+            # no session cookie, no flag: anonymous pages do not touch the session (Vary)
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
             and session.get(SESSION_KEY)
             and request.method == "GET"
             and not request.path.startswith(EXEMPT_PREFIXES)
