@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,9 +84,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ikm_portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ikm_portal.accounts.security.SessionTimeoutMiddleware",
+    "ikm_portal.accounts.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -309,6 +314,8 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Two-factor sign-in (accounts/twofactor.py, docs/security.md): the name authenticator apps show.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="IKM Portal")
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Periodic tasks of the programme side (celery beat) ---
