@@ -165,6 +165,18 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Uploads live outside static/ and are served by views that check permissions, never directly.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Size limit per kind of upload in MB (ikm_portal/core/uploads.py), e.g. UPLOAD_MAX_MB=agreement=20
+UPLOAD_MAX_MB = {
+    "logo": 2,
+    "agreement": 10,
+    "document": 5,
+    "answer": 5,
+    "import": 20,
+    **env.dict("UPLOAD_MAX_MB", cast={"value": int}, default={}),
+}
+# Uploaded files get no permissions for other users of the server.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
