@@ -108,7 +108,11 @@ def recovery_codes_regenerate(*, user, log: bool = True) -> list[str]:
         user=user, name="recovery", defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    codes: list[str] = []
+    while len(codes) < RECOVERY_CODE_COUNT:
+        code = StaticToken.random_token()
+        if not code.isdigit():  # all-digit input is taken for an authenticator code
+            codes.append(code)
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     if log:
         activity_log(target=user, action="user.recovery_codes_renewed", actor=user)

@@ -350,6 +350,8 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Two-factor sign-in (accounts/twofactor.py, docs/security.md): the name authenticator apps show.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="IKM Portal")
+# The Django admin lists two-factor devices (to remove a lost one) without their keys or codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Periodic tasks of the programme side (celery beat) ---

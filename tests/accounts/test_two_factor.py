@@ -285,3 +285,25 @@ def test_demo_admin_signs_in_with_the_documented_key_or_a_recovery_code():
     client.post(LOGIN, {"username": "admin@demo.ikm.id", "password": DEMO_PASSWORD})
     assert client.post(VERIFY, {"code": totp_code_for(admin_device)}).status_code == 302
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_admin_lists_devices_without_their_keys(client, office_admin, staff_2fa):
+    client.force_login(office_admin)
+    device = TOTPDevice.objects.get(user=staff_2fa)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page
+
+
+def test_unverified_session_on_the_api_is_401(staff):
+    client = Client()
+    client.force_login(staff)
+    give_totp_device(staff)
+    assert client.get("/api/v1/accounts/me/").status_code == 401
+
+
+def test_recovery_codes_are_never_all_digits(staff_2fa):
+    from ikm_portal.accounts.twofactor import recovery_codes_regenerate
+
+    for _ in range(20):
+        assert not any(code.isdigit() for code in recovery_codes_regenerate(user=staff_2fa))
