@@ -213,7 +213,9 @@ def two_factor(request):
             "enabled": twofactor.two_factor_enabled(user),
             "required": twofactor.two_factor_required(user),
             "codes_left": twofactor.recovery_codes_left(user),
-            "password_form": PasswordConfirmForm(user=user),
+            # Two forms on one page: prefixes keep their field ids apart.
+            "renew_form": PasswordConfirmForm(user=user, prefix="renew"),
+            "disable_form": PasswordConfirmForm(user=user, prefix="off"),
         },
     )
 
@@ -254,7 +256,7 @@ def two_factor_setup(request):
 @require_POST
 def two_factor_disable(request):
     user = _two_factor_user(request)
-    form = PasswordConfirmForm(request.POST, user=user)
+    form = PasswordConfirmForm(request.POST, user=user, prefix="off")
     if form.is_valid():
         twofactor.two_factor_disable(user=user, actor=user)
         messages.success(request, _("Two-factor sign-in is off."))
@@ -269,7 +271,7 @@ def two_factor_recovery(request):
     user = _two_factor_user(request)
     if not twofactor.two_factor_enabled(user):
         return redirect("accounts:two_factor")
-    form = PasswordConfirmForm(request.POST, user=user)
+    form = PasswordConfirmForm(request.POST, user=user, prefix="renew")
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["password"]))
         return redirect("accounts:two_factor")

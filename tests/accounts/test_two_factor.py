@@ -208,9 +208,9 @@ def test_partner_users_are_offered_two_factor(client, partner_reviewer):
 
 def test_turning_off_needs_the_password(client, staff_2fa):
     client.force_login(staff_2fa)
-    client.post("/accounts/two-factor/disable/", {"password": "wrong-password"})
+    client.post("/accounts/two-factor/disable/", {"off-password": "wrong-password"})
     assert TOTPDevice.objects.filter(user=staff_2fa).exists()
-    response = client.post("/accounts/two-factor/disable/", {"password": PASSWORD})
+    response = client.post("/accounts/two-factor/disable/", {"off-password": PASSWORD})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=staff_2fa).exists()
     assert _password_step(Client(), staff_2fa)["Location"] == "/dashboard/"
@@ -221,7 +221,7 @@ def test_new_recovery_codes_replace_the_old(client, staff_2fa):
 
     old = recovery_codes_regenerate(user=staff_2fa)
     client.force_login(staff_2fa)
-    response = client.post("/accounts/two-factor/recovery-codes/", {"password": PASSWORD})
+    response = client.post("/accounts/two-factor/recovery-codes/", {"renew-password": PASSWORD})
     new = re.findall(r"<li>([a-z2-7]{8})</li>", response.content.decode())
     assert len(new) == 10
     assert not StaticToken.objects.filter(token__in=old).exists()
@@ -307,3 +307,11 @@ def test_recovery_codes_are_never_all_digits(staff_2fa):
 
     for _ in range(20):
         assert not any(code.isdigit() for code in recovery_codes_regenerate(user=staff_2fa))
+
+
+def test_two_factor_page_has_unique_field_ids(client, staff_2fa):
+    client.force_login(staff_2fa)
+    page = client.get("/accounts/two-factor/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    assert 'id="id_renew-password"' in page and 'id="id_off-password"' in page
