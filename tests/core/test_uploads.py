@@ -7,6 +7,9 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from ikm_portal.core.uploads import (
     UPLOAD_KINDS,
@@ -238,3 +241,30 @@ def test_answer_file_download_is_an_attachment_and_404_for_others(
     assert response["Content-Disposition"] == 'attachment; filename="foto produk.png"'
     assert client_as(other_owner).get(page).status_code == 404
     assert api_as(other_owner).get(api).status_code == 404
+
+
+# --- Fuzz: any bytes, any name ----------------------------------------------------------------
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    content=st.one_of(
+        st.binary(max_size=512),
+        st.sampled_from(
+            [b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF", b"PK\x03\x04"]
+        ).flatmap(lambda head: st.binary(max_size=256).map(lambda tail: head + tail)),
+    ),
+    # Any name a browser sends (Django itself refuses path-like ones before we see them).
+    name=st.from_regex(r"[A-Za-z0-9 _()-]{1,30}(\.[A-Za-z0-9]{1,5})?", fullmatch=True),
+    kind=st.sampled_from(sorted(UPLOAD_KINDS)),
+)
+def test_validate_upload_only_ever_accepts_or_refuses_cleanly(content, name, kind):
+    upload = _upload(content, name)
+    try:
+        detected = validate_upload(upload, kind=kind)
+    except ValidationError as exc:
+        assert exc.code in {"empty", "too_large", "bad_type"}
+    else:
+        assert detected in UPLOAD_KINDS[kind]
+        assert sniff_format(upload) == detected
+    assert upload.tell() == 0
