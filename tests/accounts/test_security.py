@@ -159,3 +159,25 @@ def test_login_with_two_factor_cycles_the_session_key_too():
     client.post("/accounts/login/verify/", {"code": totp_code(user)})
     assert client.cookies["sessionid"].value not in {"attacker-chosen", pending}
     assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("tempe-san", "Kata sandi terlalu pendek. Harus mengandung setidaknya 10 karakter."),
+        ("qwertyuiop", "Kata sandi ini terlalu umum."),
+        ("password1234", "Kata sandi ini terlalu umum."),
+        ("tempe-sana", None),  # exactly 10 characters, not common
+    ],
+)
+def test_password_rules_on_change(client, owner, password, error):
+    client.force_login(owner)
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    if error is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200
+        assert response.context["form"].errors["new_password2"] == [error]
