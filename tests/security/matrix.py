@@ -61,6 +61,8 @@ def schema_operations() -> dict[str, dict]:
 # schema path (API). Values are attribute paths into the world, or constants.
 PAGE_PARAMS = [
     (r"^accounts/password/reset/<uidb64>", {"uidb64": "reset_uid", "token": "reset_token"}),
+    (r"^privacy/consents/", {"pk": "consent.pk"}),
+    (r"^privacy/versions/", {"version": "=2026-11"}),
     (r"^notifications/log/", {"pk": "outbox.pk"}),
     (r"^notifications/", {"pk": "notification.pk"}),
     (r"^registry/business/<int:pk>/action/", {"pk": "submitted.pk", "action": "=verify"}),
@@ -139,6 +141,7 @@ API_PARAMS = [
     (r"^/api/v1/reviews/", {"id": "review.pk"}),
     (r"^/api/v1/decisions/", {"id": "decision.pk"}),
     (r"^/api/v1/selection-runs/", {"id": "run.pk"}),
+    (r"^/api/v1/privacy/consents/", {"id": "consent.pk"}),
     (r"^/api/v1/notification-log/", {"id": "outbox.pk"}),
     (r"^/api/v1/notifications/", {"id": "notification.pk"}),
     (r"^/api/v1/stats/programs/", {"program_pk": "running.pk"}),
@@ -245,6 +248,7 @@ API_BODIES = {
         "reviewer": w.users["reviewer_a"].pk,
     },
     "POST /api/v1/notification-log/{id}/resend/": lambda w: {},
+    "POST /api/v1/privacy/consents/": lambda w: {"purpose": "news"},
 }
 
 

@@ -20,6 +20,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ikm_portal.notifications.choices import Channel, Status
+from ikm_portal.privacy.choices import Purpose
+from ikm_portal.privacy.services import consent_give
 from partnerships.demo import minimal_pdf
 from registry.models import DuplicateFlag, EnterpriseClaim, ImportJob, Kbli
 from registry.services.enterprise import change_request_create, claim_create
@@ -228,6 +230,11 @@ def build_world() -> World:
     # Partner B's programme.
     o["program_b"] = ProgramFactory(partner=partner_b, with_setup=True)
 
+    # The owner's news consent (theirs to withdraw).
+    o["consent"] = consent_give(
+        user=owner, purpose=Purpose.NEWS, context="consents_page", actor=owner
+    )
+
     # Messages of the owner.
     o["notification"] = NotificationFactory(recipient=owner, inbox=True)
     o["outbox"] = NotificationFactory(recipient=owner, channel=Channel.EMAIL, status=Status.SENT)
@@ -242,11 +249,20 @@ def build_world() -> World:
 
 def sign_in(users: dict) -> dict:
     """A session key per role, created once: each request sends it as its cookie (a request
-    that ends the session is rolled back with everything else)."""
+    that ends the session is rolled back with everything else). A user with two-factor (the
+    office admin) gets a session verified with their device, as the real second step does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     keys = {}
     for role, user in users.items():
         if user is not None:
             client = Client()
             client.force_login(user)
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is not None:
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
             keys[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return keys
