@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from ikm_portal.core.uploads import CONTENT_TYPES
 from partnerships.permissions import is_office
 from partnerships.views import _serve_file
 
@@ -267,7 +268,13 @@ class ApplicationViewSet(
         )
         return Response(self.get_serializer(self._fresh(application)).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # Served with the type sniffed from the stored bytes (ikm_portal.core.uploads).
+    @extend_schema(
+        responses={
+            (200, content_type): bytes
+            for content_type in sorted({*CONTENT_TYPES.values(), "application/octet-stream"})
+        }
+    )
     @action(detail=True, methods=["get"], url_path=r"files/(?P<question_id>\d+)", url_name="file")
     def file(self, request, pk=None, question_id=None):
         application = self.get_object()

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..choices import Purpose
+from ..choices import ConsentChannel, ConsentContext, Purpose
 from ..models import Consent, PrivacyNotice
 
 
@@ -8,6 +8,13 @@ class ConsentSerializer(serializers.ModelSerializer):
     purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
     active = serializers.BooleanField(source="is_active", read_only=True)
     withdrawable = serializers.SerializerMethodField()
+    # Blank while the consent stands (the schema says so).
+    withdrawn_context = serializers.ChoiceField(
+        ConsentContext.choices, read_only=True, allow_blank=True
+    )
+    withdrawn_channel = serializers.ChoiceField(
+        ConsentChannel.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Consent
