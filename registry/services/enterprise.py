@@ -355,6 +355,13 @@ def enterprise_transition(
         .select_related("kelurahan", "sentra", "owner")
         .get(pk=enterprise.pk)
     )
+    # Who may ask comes first: an owner "verifying" their verified business is refused, not a
+    # silent no-op that answers 200.
+    office = actor is None or is_office(actor)
+    if to_status in STAFF_ONLY_TARGETS and not (
+        office and (actor is None or actor.has_perm("registry.verify_enterprise"))
+    ):
+        raise PermissionDenied
     if locked.status == to_status:
         return locked
     if not enterprise_can_transition(locked.status, to_status):
@@ -365,11 +372,6 @@ def enterprise_transition(
                 "to": EnterpriseStatus(to_status).label,
             }
         )
-    office = actor is None or is_office(actor)
-    if to_status in STAFF_ONLY_TARGETS and not (
-        office and (actor is None or actor.has_perm("registry.verify_enterprise"))
-    ):
-        raise PermissionDenied
     if to_status == EnterpriseStatus.SUBMITTED and not (office or locked.owner_id == actor.pk):
         raise PermissionDenied
     reason = (reason or "").strip()

@@ -50,3 +50,24 @@ def test_a_damaged_xlsx_upload_is_a_400_with_a_message(api_as, staff, settings, 
     )
     assert response.status_code == 400
     assert response.data["file"]
+
+
+@pytest.mark.parametrize("action", ["verify", "reject", "archive", "request-revision"])
+def test_an_owner_asking_a_staff_action_on_their_business_is_refused_even_as_a_no_op(
+    api_as, action
+):
+    """Found by the matrix: verifying one's own verified business answered 200 (a no-op)."""
+    from registry.choices import EnterpriseStatus
+    from tests.factories import EnterpriseFactory
+
+    status = {
+        "verify": EnterpriseStatus.VERIFIED,
+        "reject": EnterpriseStatus.REJECTED,
+        "archive": EnterpriseStatus.ARCHIVED,
+        "request-revision": EnterpriseStatus.NEEDS_REVISION,
+    }[action]
+    enterprise = EnterpriseFactory(status=status)
+    response = api_as(enterprise.owner).post(
+        f"/api/v1/enterprises/{enterprise.pk}/{action}/", {"reason": "x"}, format="json"
+    )
+    assert response.status_code == 403
