@@ -79,11 +79,10 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from ikm_portal.api import router
 
-        from .api.views import ApplicationViewSet, DataAccessViewSet, ProgramViewSet
+        from .api.views import ApplicationViewSet, ProgramViewSet
 
         router.register("programs", ProgramViewSet, basename="program")
         router.register("applications", ApplicationViewSet, basename="application")
-        router.register("personal-data-access", DataAccessViewSet, basename="personal-data-access")
         from .participation.hooks import register
 
         register(self, router)  # participation: API routes, notification keys, beat, hooks

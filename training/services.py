@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
 from ikm_portal.core.services import activity_log
+from ikm_portal.datarights.choices import AccessAction
+from ikm_portal.datarights.services import Subject, access_log_record
 from ikm_portal.notifications.services import notification_queue
 from partnerships.choices import AgreementStatus
 from partnerships.models import Agreement, Partner
@@ -52,7 +54,6 @@ from .models import (
     Answer,
     Application,
     EligibilityRules,
-    PersonalDataAccess,
     Program,
     Question,
     Stage,
@@ -1117,28 +1118,35 @@ def _queue_program_cancelled(*, program: Program, reason: str) -> None:
 def data_access_record(
     *, user, applications: Iterable[Application], channel: str, path: str = ""
 ) -> int:
-    """Log that a partner user saw these applicants' personal data (one row each)."""
+    """Log that a partner user saw these applicants' personal data (one row each) in the
+    portal's one personal-data access log (ikm_portal/datarights)."""
+    from partnerships.permissions import membership_of
+
     from .permissions import is_partner_viewer
 
     if channel not in AccessChannel.values:
         raise ValueError(channel)
-    from partnerships.permissions import membership_of
-
     membership = membership_of(user)
-    partner_id = membership.partner_id if membership else None
-    rows = [
-        PersonalDataAccess(
-            user=user,
-            partner_id=partner_id,
-            application=a,
-            enterprise_id=a.enterprise_id,
-            user_email=user.email,
-            subject_name=(a.enterprise.owner_name or a.enterprise.name)[:200],
-            channel=channel,
-            path=path[:255],
+    partner = membership.partner if membership else None
+    subjects = [
+        Subject.of(
+            record=a.enterprise,
+            user_id=a.enterprise.owner_id or a.applicant_id,
+            name=a.enterprise.owner_name or a.enterprise.name,
+            target=a,
+            details={"program": a.program_id, "partner": partner.pk if partner else None},
         )
         for a in applications
         if is_partner_viewer(user, a)
     ]
-    PersonalDataAccess.objects.bulk_create(rows)
-    return len(rows)
+    if not subjects:
+        return 0
+    access_log_record(
+        action=AccessAction.PARTNER_VIEW,
+        actor=user,
+        subjects=subjects,
+        channel=channel,
+        organisation=partner.name if partner else "",
+        path=path,
+    )
+    return len(subjects)

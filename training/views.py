@@ -31,7 +31,7 @@ from .choices import (
     ProgramStatus,
     QuestionKind,
 )
-from .filtersets import ApplicationFilterSet, PersonalDataAccessFilterSet, ProgramFilterSet
+from .filtersets import ApplicationFilterSet, ProgramFilterSet
 from .forms import (
     ApplicationForm,
     ApplyForm,
@@ -893,18 +893,3 @@ def partner_home(request):
     if membership_of(request.user) is None:
         raise Http404
     return render(request, "training/partner_home.html", selectors.partner_home(user=request.user))
-
-
-@login_required
-def data_access_log(request):
-    if not is_office(request.user):
-        raise Http404
-    filterset = PersonalDataAccessFilterSet(
-        request.GET or None, queryset=selectors.data_access_list(user=request.user)
-    )
-    page = _page(request, filterset.qs, per_page=50)
-    return render(
-        request,
-        "training/access_log.html",
-        {"filter": filterset, "page": page, "count": page.paginator.count},
-    )

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ikm_portal.core",
     "ikm_portal.accounts",
     "ikm_portal.notifications",
+    "ikm_portal.datarights",
     # Domain apps: registry and partnerships side by side, training on both.
     "registry",
     "partnerships",
@@ -310,6 +311,21 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Personal data (UU 27/2022): data-subject requests and retention (docs/security.md) ---
+# Rejected or abandoned drafts (registry drafts, programme applications) untouched this long
+# are anonymised by the daily retention job.
+PRIVACY_DRAFT_RETENTION_DAYS = env.int("PRIVACY_DRAFT_RETENTION_DAYS", default=180)
+# Handlers are reminded this many hours before a data request's 3×24-hour deadline.
+PRIVACY_REQUEST_REMIND_HOURS = env.int("PRIVACY_REQUEST_REMIND_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["datarights-request-reminders"] = {
+    "task": "datarights.request_reminders",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["datarights-retention"] = {
+    "task": "datarights.retention_sweep",
+    "schedule": crontab(hour=2, minute=30),
+}
 
 # --- Periodic tasks of the programme side (celery beat) ---
 from celery.schedules import crontab  # noqa: E402
