@@ -316,7 +316,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Rejected or abandoned drafts (registry drafts, programme applications) untouched this long
 # are anonymised by the daily retention job.
 PRIVACY_DRAFT_RETENTION_DAYS = env.int("PRIVACY_DRAFT_RETENTION_DAYS", default=180)
-# Handlers are reminded this many hours before a data request's 3×24-hour deadline.
+# Handlers are reminded this many hours before a data request's 72-hour deadline.
 PRIVACY_REQUEST_REMIND_HOURS = env.int("PRIVACY_REQUEST_REMIND_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["datarights-request-reminders"] = {
     "task": "datarights.request_reminders",
