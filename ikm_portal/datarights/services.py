@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition
@@ -188,6 +188,9 @@ def data_request_create(*, user, kind: str, details: str = "") -> DataRequest:
                 details=details.strip(),
                 due_at=now + REQUEST_DEADLINE,
             )
+            # Exactly 72 hours after the stored creation time.
+            request.due_at = request.created_at + REQUEST_DEADLINE
+            request.save(update_fields=["due_at"])
             activity_log(target=request, action="datarights.request_created", actor=user)
     except IntegrityError as exc:
         raise Conflict(_("You already have an open request of this kind.")) from exc
@@ -238,7 +241,9 @@ def data_request_transition(
         recipient = _recipient_of(owner) if owner is not None and owner.email else None
         kept: list[tuple[str, str]] = []
         if to_status == RequestStatus.DONE and request.kind == RequestKind.ERASURE and owner:
-            kept = personal_data_erase(user=owner, actor=actor)
+            # What is kept, and why, is stored in the owner's language: they read it.
+            with translation.override(owner.language or settings.LANGUAGE_CODE):
+                kept = personal_data_erase(user=owner, actor=actor)
         request.status = to_status
         request.handled_by = actor
         fields = ["status", "handled_by", "updated_at"]
