@@ -91,7 +91,8 @@ def owner_enterprises(*, user):
 
 
 def history_for(*, enterprise: Enterprise, user):
-    """Field changes, newest first; NIK values masked for everyone but the owner."""
+    """Field changes, newest first. NIK values are stored masked (rows written before the
+    encryption migration are masked here for everyone but the owner)."""
     rows = list(FieldChange.objects.filter(enterprise=enterprise).select_related("actor")[:500])
     if not sees_full_nik(user, enterprise):
         for row in rows:

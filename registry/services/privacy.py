@@ -31,7 +31,7 @@ PERSONAL_FIELDS = {
     "longitude": None,
 }
 HAS_PERSONAL_DATA = (
-    ~Q(owner_name="") | ~Q(owner_nik="") | ~Q(phone="") | ~Q(email="") | ~Q(address="")
+    ~Q(owner_name="") | ~Q(owner_nik_hash="") | ~Q(phone="") | ~Q(email="") | ~Q(address="")
 )
 
 
