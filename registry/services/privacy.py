@@ -151,13 +151,10 @@ def _anonymise(enterprise: Enterprise, *, actor, keep_facts: bool, reason: str) 
 
     keep_facts=False (never verified): the record is also archived and its documents deleted.
     keep_facts=True (verified once): the business facts stay for the register; KTP scans go."""
-    data = dict(PERSONAL_FIELDS)
-    fields = list(data)
-    # NIK encryption at rest keeps a keyed hash beside the NIK: blank it with the NIK.
-    if any(f.name == "owner_nik_hash" for f in Enterprise._meta.fields):
-        data["owner_nik_hash"] = ""
-        fields.append("owner_nik_hash")
-    for field, value in data.items():
+    # The NIK is encrypted at rest; its keyed hash (owner_nik_hash) follows it on every save,
+    # so blanking the NIK blanks the hash too.
+    fields = list(PERSONAL_FIELDS)
+    for field, value in PERSONAL_FIELDS.items():
         setattr(enterprise, field, value)
     enterprise.owner = None
     fields.append("owner")

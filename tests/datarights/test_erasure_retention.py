@@ -27,6 +27,8 @@ def _erase(owner, staff, capture):
 def test_erasure_keeps_verified_facts_anonymised_and_erases_the_account(
     owner, staff, enterprise, django_capture_on_commit_callbacks
 ):
+    owner.language = "en"
+    owner.save(update_fields=["language"])
     email = owner.email
     draft = EnterpriseFactory(owner=owner, name="Draf Lama")
     request = _erase(owner, staff, django_capture_on_commit_callbacks)
@@ -37,6 +39,7 @@ def test_erasure_keeps_verified_facts_anonymised_and_erases_the_account(
         "",
         None,
     )
+    assert enterprise.owner_nik_hash == ""
     assert (enterprise.status, enterprise.nib != "") == (EnterpriseStatus.VERIFIED, True)
     draft.refresh_from_db()
     assert (draft.status, draft.owner_name, draft.owner) == (EnterpriseStatus.ARCHIVED, "", None)
