@@ -1150,3 +1150,30 @@ def data_access_record(
         path=path,
     )
     return len(subjects)
+
+
+def data_export_record(*, user, application_ids, fmt: str, path: str = "") -> int:
+    """An office export of applicants' or participants' personal data: one access-log row per
+    applicant (partner users' exports are partner views, data_access_record)."""
+    applications = Application.objects.filter(pk__in=set(application_ids)).select_related(
+        "enterprise"
+    )
+    subjects = [
+        Subject.of(
+            record=a.enterprise,
+            user_id=a.enterprise.owner_id or a.applicant_id,
+            name=a.enterprise.owner_name or a.enterprise.name,
+            target=a,
+            details={"program": a.program_id},
+        )
+        for a in applications.order_by("pk")
+    ]
+    access_log_record(
+        action=AccessAction.EXPORT,
+        actor=user,
+        subjects=subjects,
+        channel=AccessChannel.EXPORT,
+        path=path,
+        details={"format": fmt},
+    )
+    return len(subjects)

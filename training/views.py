@@ -533,8 +533,15 @@ def program_applications_export(request, pk: int):
         .prefetch_related("enterprise__products")
     )
     filterset = ApplicationFilterSet(request.GET or None, queryset=qs, program=program)
-    rows = list(_export_rows(filterset.qs.order_by(*APPLICATION_SORTS["submitted"])))
+    applications = list(filterset.qs.order_by(*APPLICATION_SORTS["submitted"]))
     fmt = request.GET.get("format", "csv")
+    services.data_export_record(
+        user=request.user,
+        application_ids=[a.pk for a in applications],
+        fmt=fmt,
+        path=request.path,
+    )
+    rows = list(_export_rows(applications))
     filename = f"pendaftar-program-{program.pk}-{timezone.localdate():%Y%m%d}"
     headers = [label for _key, label in EXPORT_COLUMNS]
     if fmt == "xlsx":

@@ -518,6 +518,13 @@ def test_page_export_masks_nik_and_neutralises_formulas(client_as, staff, progra
     header, row = rows[0], rows[1]
     assert row[header.index("NIK")] == "************0007"
     assert row[header.index("Nama Usaha")] == '\'=HYPERLINK("http://x")'
+    log = AccessLog.objects.get()
+    assert (log.action, log.actor, log.subject_user, log.details) == (
+        "export",
+        staff,
+        owner,
+        {"format": "csv", "program": program.pk},
+    )
 
 
 def test_page_export_xlsx(client_as, staff, program):

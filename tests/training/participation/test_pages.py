@@ -321,6 +321,9 @@ def test_page_participants_export_csv(client_as, staff, world):
     text = response.content.decode("utf-8-sig")
     assert world["participant"].enterprise.name in text
     assert world["certificate"].number in text
+    assert list(AccessLog.objects.values_list("action", "actor", "object_id")) == [
+        ("export", staff.pk, world["participant"].application_id)
+    ]
 
 
 def test_page_participant_complete_button(client_as, staff, other_participant):
