@@ -76,6 +76,8 @@ def test_erasure_blanks_the_nik_in_the_history(
 def test_erasure_keeps_an_application_in_an_open_programme_and_says_why(
     owner, staff, enterprise, program, django_capture_on_commit_callbacks
 ):
+    owner.language = "id"
+    owner.save(update_fields=["language"])
     application = ApplicationFactory(
         program=program, enterprise=enterprise, status=ApplicationStatus.ELIGIBLE
     )
@@ -96,7 +98,7 @@ def test_erasure_keeps_an_application_in_an_open_programme_and_says_why(
     assert owner.is_active is True  # the owner must still hear from the programme
     whys = " ".join(k["why"] for k in request.kept)
     assert program.title in whys
-    assert "Your account" in [k["what"] for k in request.kept]
+    assert "Akun Anda" in [k["what"] for k in request.kept]  # in the owner's language
 
 
 def test_erasure_leaves_the_access_log_but_not_the_name(
