@@ -141,3 +141,35 @@ def test_staff_digest_counts_open_and_overdue_requests(owner):
     DataRequest.objects.filter(pk=request.pk).update(due_at=timezone.now() - timedelta(hours=1))
     items = [i for i in staff_digest_items() if i.url == "/data/requests/"]
     assert [i.count for i in items] == [1, 1]
+
+
+def test_request_detail_page_shows_actions_to_handlers_only(owner, staff, client_as):
+    request = services.data_request_create(user=owner, kind="erasure")
+    page = client_as(staff).get(f"/data/requests/{request.pk}/")
+    assert page.status_code == 200
+    assert page.context["actions"] == ["start", "done", "refuse"]
+    assert client_as(owner).get(f"/data/requests/{request.pk}/").status_code == 404
+    assert client_as(owner).post(f"/data/requests/{request.pk}/refuse/").status_code == 404
+    client_as(staff).post(f"/data/requests/{request.pk}/start/")
+    assert client_as(staff).get(f"/data/requests/{request.pk}/").context["actions"] == [
+        "done",
+        "refuse",
+    ]
+
+
+def test_owner_sees_the_answer_and_what_is_kept_on_my_data(owner, staff, client_as):
+    request = services.data_request_create(user=owner, kind="correction", details="Nama salah")
+    services.data_request_transition(
+        request=request, to_status="refused", actor=staff, response="Dokumen belum lengkap."
+    )
+    page = client_as(owner).get("/data/mine/")
+    assert page.status_code == 200
+    assert "Dokumen belum lengkap." in page.content.decode()
+
+
+def test_nav_shows_my_data_to_owners_and_requests_to_staff(owner, staff):
+    from ikm_portal.core.extensions import nav_items
+
+    assert "/data/mine/" in [i.url for i in nav_items(owner)]
+    assert "/data/requests/" in [i.url for i in nav_items(staff)]
+    assert "/data/mine/" not in [i.url for i in nav_items(staff)]
