@@ -233,6 +233,8 @@ def register_step(request, pk, step):
     if step == "owner":
         kwargs["consent_given"] = bool(enterprise.consent_at)
         kwargs["walk_in"] = False
+        if not sees_full_nik(request.user, enterprise):
+            kwargs["keep_nik"] = enterprise.owner_nik
     if step == "workforce":
         kwargs["show_unspecified"] = is_office(request.user) or bool(enterprise.workers_unspecified)
     form = form_class(data, **kwargs)

@@ -159,3 +159,30 @@ def test_access_log_list_query_count_same_for_1_and_20(staff, api_as, django_ass
     with CaptureQueriesContext(connection) as twenty:
         assert client.get("/api/v1/personal-data-access/").json()["count"] == 20
     assert len(one) == len(twenty)
+
+
+def test_staff_edit_form_never_holds_the_nik_and_empty_keeps_it(enterprise, staff, client_as):
+    client = client_as(staff)
+    page = client.get(f"/registry/business/{enterprise.pk}/step/owner/")
+    assert page.status_code == 200
+    assert b"3573054512850001" not in page.content
+    response = client.post(
+        f"/registry/business/{enterprise.pk}/step/owner/",
+        {
+            "owner_name": "Siti Aminah Baru",
+            "owner_nik": "",
+            "owner_gender": "female",
+            "phone": "081234567890",
+            "email": "",
+        },
+    )
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    assert (enterprise.owner_name, enterprise.owner_nik) == ("Siti Aminah Baru", "3573054512850001")
+
+
+def test_admin_change_form_never_holds_the_nik(enterprise, office_admin, client_as):
+    page = client_as(office_admin).get(f"/admin/registry/enterprise/{enterprise.pk}/change/")
+    assert page.status_code == 200
+    assert b"3573054512850001" not in page.content
+    assert b"************0001" in page.content
