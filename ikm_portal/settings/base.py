@@ -517,5 +517,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
         "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
         "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
+        "AccessActionEnum": "ikm_portal.datarights.choices.AccessAction",
+        "AccessChannelEnum": "ikm_portal.datarights.choices.AccessChannel",
+        "DataRequestKindEnum": "ikm_portal.datarights.choices.RequestKind",
+        "DataRequestStatusEnum": "ikm_portal.datarights.choices.RequestStatus",
     }
 )

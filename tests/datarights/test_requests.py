@@ -173,3 +173,24 @@ def test_nav_shows_my_data_to_owners_and_requests_to_staff(owner, staff):
     assert "/data/mine/" in [i.url for i in nav_items(owner)]
     assert "/data/requests/" in [i.url for i in nav_items(staff)]
     assert "/data/mine/" not in [i.url for i in nav_items(staff)]
+
+
+def test_data_request_list_query_count_same_for_1_and_20(staff, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    client = api_as(staff)
+
+    def add(n):
+        for _ in range(n):
+            services.data_request_create(user=UserFactory(role="ikm_owner"), kind="erasure")
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/data-requests/").json()["count"] == 1
+    add(19)
+    with CaptureQueriesContext(connection) as twenty:
+        assert client.get("/api/v1/data-requests/").json()["count"] == 20
+    assert len(one) == len(twenty)
