@@ -51,6 +51,19 @@ class DatarightsConfig(AppConfig):
             return [NavItem(_("My data"), reverse("datarights:mine"), order=95)]
         return []
 
+    def dashboard_panels(self, request):
+        from ikm_portal.core.extensions import Panel
+
+        from .permissions import can_see_requests, is_data_subject
+        from .selectors import data_request_counts
+
+        user = request.user
+        if can_see_requests(user):
+            return [Panel("datarights/panels/office.html", data_request_counts(), order=85)]
+        if is_data_subject(user) and user.is_owner:
+            return [Panel("datarights/panels/owner.html", {}, order=95)]
+        return []
+
     def staff_digest_items(self):
         from django.urls import reverse
 

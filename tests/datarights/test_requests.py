@@ -195,3 +195,15 @@ def test_data_request_list_query_count_same_for_1_and_20(staff, api_as):
     with CaptureQueriesContext(connection) as twenty:
         assert client.get("/api/v1/data-requests/").json()["count"] == 20
     assert len(one) == len(twenty)
+
+
+def test_dashboard_panels(owner, staff, client_as):
+    request = services.data_request_create(user=owner, kind="erasure")
+    DataRequest.objects.filter(pk=request.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    staff_page = client_as(staff).get("/dashboard/")
+    panels = [p for p in staff_page.context["panels"] if p.template.startswith("datarights/")]
+    assert [(p.template, p.context) for p in panels] == [
+        ("datarights/panels/office.html", {"open": 1, "overdue": 1})
+    ]
+    owner_page = client_as(owner).get("/dashboard/")
+    assert "datarights/panels/owner.html" in [p.template for p in owner_page.context["panels"]]
