@@ -1,5 +1,6 @@
 """Writes of the data-rights app: the access log, data-subject requests, erasure, retention."""
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import IntegerField, Model, Q, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -109,6 +110,90 @@ def access_log_record(
         for s in subjects
     ]
     return AccessLog.objects.bulk_create(rows, batch_size=2000)
+
+
+def access_log_record_queryset(
+    *,
+    action: str,
+    actor,
+    queryset,
+    subject_user: str | None,
+    subject_name,
+    channel: str = "",
+    reason: str = "",
+    path: str = "",
+    details: dict | None = None,
+) -> int:
+    """One row per record of ``queryset`` (the record is the subject), written by the database
+    in one ``INSERT … SELECT``: an export of 100,000 businesses is logged in about a second
+    instead of building 100,000 objects in Python. ``subject_user`` names the owner field
+    ("owner_id"), ``subject_name`` is a field name or an expression for the copied name."""
+    from django.db import connection
+    from django.db.models import F
+
+    if action not in AccessAction.values:
+        raise ValueError(action)
+    actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
+    rows = (
+        queryset.order_by()
+        .annotate(
+            _dr_pk=F("pk"),
+            _dr_user=F(subject_user) if subject_user else Value(None, IntegerField()),
+            _dr_name=F(subject_name) if isinstance(subject_name, str) else subject_name,
+        )
+        .values_list("_dr_pk", "_dr_user", "_dr_name")
+    )
+    select_sql, select_params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(AccessLog._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(c)
+        for c in (
+            "created_at",
+            "action",
+            "channel",
+            "actor_id",
+            "actor_name",
+            "actor_email",
+            "organisation",
+            "reason",
+            "request_id",
+            "path",
+            "details",
+            "subject_type_id",
+            "subject_user_id",
+            "subject_id",
+            "subject_name",
+        )
+    )
+    as_json = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    q = connection.ops.quote_name
+    # Identifiers come from the model and the ORM's own SQL of the queryset; every value is a
+    # parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {as_json}, %s, "
+        f"sub.{q('_dr_user')}, sub.{q('_dr_pk')}, "
+        f"SUBSTR(COALESCE(sub.{q('_dr_name')}, ''), 1, 200) "
+        f"FROM ({select_sql}) sub"
+    )
+    params = [
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        action,
+        channel,
+        actor.pk if actor_ok else None,
+        (actor.get_full_name() if actor_ok else "")[:150],
+        actor.email if actor_ok else "",
+        "",
+        reason,
+        request_id_var.get()[:64],
+        path[:255],
+        json.dumps(details or {}),
+        ContentType.objects.get_for_model(queryset.model).pk,
+        *select_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 # =============================================================================================

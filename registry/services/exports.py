@@ -11,6 +11,8 @@ import csv
 import tempfile
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.services import activity_log
 from ikm_portal.datarights.choices import AccessAction, AccessChannel
-from ikm_portal.datarights.services import Subject, access_log_record
+from ikm_portal.datarights.services import access_log_record_queryset
 
 from ..models import Enterprise, mask_nik
 from ..permissions import can_unmask_nik
@@ -130,28 +132,19 @@ class _Echo:
 
 
 def export_log(*, queryset, fmt: str, user, unmask: bool, reason: str, path: str = "") -> int:
-    """One access-log row per exported business (its owner, if any, is the data subject)."""
-    subjects = [
-        Subject(
-            user_id=owner_id,
-            name=owner_name or name,
-            record_model=Enterprise,
-            record_id=pk,
-        )
-        for pk, owner_id, owner_name, name in queryset.order_by().values_list(
-            "pk", "owner_id", "owner_name", "name"
-        )
-    ]
-    access_log_record(
+    """One access-log row per exported business (its owner, if any, is the data subject),
+    written by the database in one statement before the file is produced."""
+    return access_log_record_queryset(
         action=AccessAction.EXPORT,
         actor=user,
-        subjects=subjects,
+        queryset=queryset,
+        subject_user="owner_id",
+        subject_name=Coalesce(NullIf(F("owner_name"), Value("")), F("name")),
         channel=AccessChannel.EXPORT,
         reason=reason,
         path=path,
         details={"format": fmt, "unmasked": unmask},
     )
-    return len(subjects)
 
 
 def export_response(
