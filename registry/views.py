@@ -716,6 +716,13 @@ def register_list(request):
             "nik_search": nik_search,
             "divisions": division_choices(),
             "can_export": request.user.has_perm("registry.export_enterprise"),
+            "can_export_full_nik": can_unmask_nik(request.user),
+            "export_params": [
+                (key, value)
+                for key, values in query.lists()
+                if key not in ("format", "unmask_nik", "reason")
+                for value in values
+            ],
             "selected_status": request.GET.getlist("status"),
         },
     )
@@ -731,7 +738,21 @@ def register_export(request):
         request.GET, queryset=selectors.enterprise_list(user=request.user)
     )
     qs = filterset.qs if filterset.is_valid() else Enterprise.objects.none()
-    return exports.export_response(queryset=qs, fmt=fmt, user=request.user, path=request.path)
+    try:
+        return exports.export_response(
+            queryset=qs,
+            fmt=fmt,
+            user=request.user,
+            unmask=request.GET.get("unmask_nik") == "1",
+            reason=request.GET.get("reason", ""),
+            path=request.path,
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        query = request.GET.copy()
+        for key in ("format", "unmask_nik", "reason"):
+            query.pop(key, None)
+        return redirect(reverse("registry:list") + "?" + query.urlencode())
 
 
 @login_required

@@ -130,3 +130,25 @@ def test_export_page_for_staff(staff, client_as):
 def test_export_page_forbidden(role, request, client_as):
     user = request.getfixturevalue(role)
     assert client_as(user).get("/registry/list/export/?format=csv").status_code == 403
+
+
+def test_page_export_with_full_niks_needs_a_reason(staff, client_as):
+    from ikm_portal.datarights.models import AccessLog
+
+    staff.user_permissions.add(Permission.objects.get(codename="unmask_nik"))
+    VerifiedEnterpriseFactory(owner_nik="3573054512850001", name="Satu")
+    client = client_as(staff)
+    page = client.get("/registry/list/?q=Satu")
+    assert page.context["can_export_full_nik"] is True
+    assert page.context["export_params"] == [("q", "Satu")]
+    refused = client.get("/registry/list/export/?q=Satu&format=csv&unmask_nik=1&reason=")
+    assert refused.status_code == 302
+    assert AccessLog.objects.count() == 0
+    response = client.get(
+        "/registry/list/export/?q=Satu&format=csv&unmask_nik=1&reason=Laporan+BPS"
+    )
+    rows = _csv(response)
+    assert dict(zip(rows[0], rows[1], strict=True))["NIK"] == "3573054512850001"
+    assert list(AccessLog.objects.values_list("reason", "details")) == [
+        ("Laporan BPS", {"format": "csv", "unmasked": True})
+    ]
