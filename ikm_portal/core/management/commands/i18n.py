@@ -32,6 +32,8 @@ APP_DIRS = {
     "notifications/datarights_request_answered": "ikm_portal/datarights",
     "notifications/datarights_request_due": "ikm_portal/datarights",
     "notifications": "ikm_portal/notifications",
+    "ikm_portal/privacy": "ikm_portal/privacy",
+    "privacy": "ikm_portal/privacy",
 }
 IGNORE = [".venv", ".venv/*", "staticfiles/*", "tests/*", "bench/*", "node_modules/*", "media/*"]
 
