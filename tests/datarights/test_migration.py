@@ -1,12 +1,12 @@
-"""training/0005 moves the partner-view log into datarights.AccessLog."""
+"""training/0006 moves the partner-view log into datarights.AccessLog."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("training", "0004_criterion_source"), ("datarights", "0001_initial")]
-AFTER = [("training", "0005_personal_data_access_to_datarights")]
+BEFORE = [("training", "0005_sharing_consents"), ("datarights", "0001_initial")]
+AFTER = [("training", "0006_personal_data_access_to_datarights")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -53,7 +53,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0004_criterion_source"),
+        ("training", "0005_sharing_consents"),
         ("datarights", "0001_initial"),
         ("registry", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
