@@ -26,8 +26,6 @@ from .models import REQUEST_DEADLINE, AccessLog, DataRequest
 
 logger = logging.getLogger(__name__)
 
-HANDLE_PERMISSION = "datarights.change_datarequest"
-
 
 # =============================================================================================
 # The access log
