@@ -178,11 +178,13 @@ def test_office_edits_the_rubric(browse, staff, program, stage1):
         "criteria-0-scale_max": 10,
         "criteria-0-weight": "2",
         "criteria-0-counted": "on",
+        "criteria-0-source": "reviewers",
         "criteria-1-key": "Bad Key",
         "criteria-1-label_id": "Salah",
         "criteria-1-scale_min": 1,
         "criteria-1-scale_max": 5,
         "criteria-1-weight": "1",
+        "criteria-1-source": "reviewers",
     }
     response = client.post(stage_url(program, "settings/"), form)
     assert response.status_code == 200
