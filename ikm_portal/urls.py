@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("accounts/", include("ikm_portal.accounts.urls")),
     path("notifications/", include("ikm_portal.notifications.urls")),
+    path("privacy/", include("ikm_portal.privacy.urls")),
     path("registry/", include("registry.urls")),
     path("partners/", include("partnerships.urls")),
     path("programs/", include("training.urls")),

@@ -507,6 +507,7 @@ def invitation_accept(
             phone=phone,
             language=language,
             accepted_terms=True,
+            consent_context="invitation",
         )
     try:
         with transaction.atomic():

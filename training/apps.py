@@ -76,6 +76,21 @@ class TrainingConfig(AppConfig):
             (_("Eligible applications waiting for the review"), counts.get("eligible", 0), base),
         ]
 
+    def consent_changed(self, *, consent, given: bool, actor):
+        """A sharing consent withdrawn on My consents: the applications stop sharing."""
+        from ikm_portal.privacy.choices import Purpose
+
+        prefix = "training.program:"
+        if given or consent.purpose != Purpose.PARTNER_SHARING:
+            return
+        if not consent.scope_key.startswith(prefix):
+            return
+        from .services import applications_consent_withdrawn
+
+        applications_consent_withdrawn(
+            user=consent.user, program_id=int(consent.scope_key.removeprefix(prefix)), actor=actor
+        )
+
     def ready(self):
         from ikm_portal.api import router
 

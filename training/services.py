@@ -20,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
 from ikm_portal.core.services import activity_log
 from ikm_portal.notifications.services import notification_queue
+from ikm_portal.privacy.choices import ConsentContext, Purpose
+from ikm_portal.privacy.selectors import notice_current_version
+from ikm_portal.privacy.services import consent_give, consent_withdraw_scope, scope_key_for
 from partnerships.choices import AgreementStatus
 from partnerships.models import Agreement, Partner
 from partnerships.permissions import is_office
@@ -615,13 +618,17 @@ def _save_tracks(application: Application, tracks: list[Track]) -> None:
 
 
 def _set_consent(application: Application, consent: bool, actor) -> list[str]:
+    """The application's flag stays the source of truth for what the partner sees; the owner's
+    consent for "sharing with partner X for programme Y" is mirrored in the privacy app (My
+    consents), where withdrawing comes back here (TrainingConfig.consent_changed)."""
     if consent == application.consent_share_with_partner:
         return []
     now = timezone.now()
+    version = notice_current_version()
     application.consent_share_with_partner = consent
     if consent:
         application.consent_at = now
-        application.consent_version = settings.PRIVACY_NOTICE_VERSION
+        application.consent_version = version
         application.consent_withdrawn_at = None
     else:
         application.consent_withdrawn_at = now
@@ -629,14 +636,73 @@ def _set_consent(application: Application, consent: bool, actor) -> list[str]:
         target=application,
         action="application.consent_given" if consent else "application.consent_withdrawn",
         actor=actor,
-        data={"version": settings.PRIVACY_NOTICE_VERSION},
+        data={"version": version},
     )
-    return [
-        "consent_share_with_partner",
-        "consent_at",
-        "consent_version",
-        "consent_withdrawn_at",
-    ]
+    fields = ["consent_share_with_partner", "consent_at", "consent_version", "consent_withdrawn_at"]
+    # Saved before the mirror, so the privacy hook finds this application already done.
+    application.save(update_fields=fields)
+    application_consent_mirror(application=application, actor=actor)
+    return fields
+
+
+def program_consent_scope(program: Program) -> dict:
+    """The scope of a sharing consent, as the privacy app stores it (generically)."""
+    partner = program.partner.name if program.partner_id else ""
+    return {
+        "scope_key": scope_key_for(program),
+        "scope_label": f"{partner} — {program.title}" if partner else program.title,
+        "scope_url": reverse("training:program_detail", args=[program.pk]),
+    }
+
+
+def application_consent_mirror(*, application: Application, actor) -> None:
+    """Record the application's sharing consent (given or withdrawn) as the owner's consent for
+    this programme's partner. Programmes without a partner share with no one: nothing to do."""
+    owner = application.enterprise.owner
+    if owner is None or not application.program.partner_id:
+        return
+    scope = program_consent_scope(application.program)
+    if application.consent_share_with_partner:
+        consent_give(
+            user=owner,
+            purpose=Purpose.PARTNER_SHARING,
+            context=ConsentContext.APPLICATION,
+            actor=actor,
+            propagate=False,
+            **scope,
+        )
+    else:
+        # Withdrawn for the programme: the hook withdraws it on the owner's other applications
+        # to the same programme too (one consent per person and programme).
+        consent_withdraw_scope(
+            user=owner,
+            purpose=Purpose.PARTNER_SHARING,
+            scope_key=scope["scope_key"],
+            actor=actor,
+            context=ConsentContext.APPLICATION,
+        )
+
+
+@transaction.atomic
+def applications_consent_withdrawn(*, user, program_id: int, actor) -> int:
+    """The owner withdrew their consent to share with this programme's partner (My consents):
+    every application of theirs to it stops sharing from now on. Returns how many changed."""
+    now = timezone.now()
+    changed = 0
+    for application in Application.objects.select_for_update().filter(
+        enterprise__owner=user, program_id=program_id, consent_share_with_partner=True
+    ):
+        application.consent_share_with_partner = False
+        application.consent_withdrawn_at = now
+        application.save(update_fields=["consent_share_with_partner", "consent_withdrawn_at"])
+        activity_log(
+            target=application,
+            action="application.consent_withdrawn",
+            actor=actor,
+            data={"version": application.consent_version, "via": "privacy"},
+        )
+        changed += 1
+    return changed
 
 
 def _refresh_eligibility(application: Application) -> list[str]:

@@ -54,6 +54,7 @@ from .permissions import (
     is_application_owner,
     is_partner_viewer,
     is_program_partner,
+    shares_personal_data,
 )
 
 ACTION_TARGETS = {verb: target for target, verb in PROGRAM_ACTIONS.items()}
@@ -628,7 +629,7 @@ def application_detail(request, pk: int):
     context = {
         "application": application,
         "program": application.program,
-        "shared": selectors.application_shared_data(application=application),
+        "shared": selectors.application_shared_data(application=application, viewer=user),
         "qa": [(q, answers.get(q.pk)) for q in questions],
         "is_owner": owner,
         "is_office": is_office(user),
@@ -814,7 +815,7 @@ def application_consent_withdraw(request, pk: int):
     else:
         messages.success(
             request,
-            _("Your consent has been withdrawn; the partner no longer sees your application."),
+            _("Your consent has been withdrawn; the partner no longer sees your personal data."),
         )
     return redirect("training:application_detail", pk=application.pk)
 
@@ -869,7 +870,8 @@ def answer_file(request, pk: int, question_id: int):
         question_id=question_id,
         question__kind=QuestionKind.FILE,
     )
-    if not answer.file:
+    if not answer.file or not shares_personal_data(request.user, application):
+        # Documents may carry personal data: not for the partner once consent is withdrawn.
         raise Http404
     if is_partner_viewer(request.user, application):
         services.data_access_record(

@@ -42,8 +42,25 @@ OFFICE_ADDRESS = env.str("OFFICE_ADDRESS", default="Kota Malang, Jawa Timur")
 REGION_CODE = env.str("REGION_CODE", default="35.73")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Data protection officer (UU 27/2022): shown on the privacy page.
-DPO_NAME = env.str("DPO_NAME", default="Pejabat Pelindungan Data Pribadi")
-DPO_EMAIL = env.str("DPO_EMAIL", default="ppdp@malangkota.go.id")
+# The data protection officer on the privacy page (UU 27/2022). The older DPO_NAME / DPO_EMAIL
+# variables still work as fallbacks.
+PRIVACY_DPO_NAME = env.str(
+    "PRIVACY_DPO_NAME", default=env.str("DPO_NAME", default="Pejabat Pelindungan Data Pribadi")
+)
+PRIVACY_DPO_EMAIL = env.str(
+    "PRIVACY_DPO_EMAIL", default=env.str("DPO_EMAIL", default="ppdp@malangkota.go.id")
+)
+PRIVACY_DPO_PHONE = env.str(
+    "PRIVACY_DPO_PHONE", default=env.str("DPO_PHONE", default="(0341) 000000")
+)
+DPO_NAME, DPO_EMAIL, DPO_PHONE = PRIVACY_DPO_NAME, PRIVACY_DPO_EMAIL, PRIVACY_DPO_PHONE
+# Retention periods shown on the privacy page (UU 27/2022: keep what is needed, say how long).
+PRIVACY_RETENTION = {
+    "registry_years": env.int("RETENTION_REGISTRY_YEARS", default=5),
+    "draft_days": env.int("RETENTION_DRAFT_DAYS", default=180),
+    "programme_years": env.int("RETENTION_PROGRAMME_YEARS", default=5),
+    "log_years": env.int("RETENTION_LOG_YEARS", default=5),
+}
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-11")
 
@@ -66,6 +83,7 @@ INSTALLED_APPS = [
     "ikm_portal.core",
     "ikm_portal.accounts",
     "ikm_portal.notifications",
+    "ikm_portal.privacy",
     # Domain apps: registry and partnerships side by side, training on both.
     "registry",
     "partnerships",
@@ -84,6 +102,7 @@ MIDDLEWARE = [
     "ikm_portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ikm_portal.accounts.security.SessionTimeoutMiddleware",
+    "ikm_portal.privacy.middleware.NoticeReacknowledgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -501,5 +520,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
         "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
         "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
+        "ConsentContextEnum": "ikm_portal.privacy.choices.ConsentContext",
+        "ConsentChannelEnum": "ikm_portal.privacy.choices.ConsentChannel",
     }
 )

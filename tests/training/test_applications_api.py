@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ikm_portal.core.models import ActivityLog
 from partnerships.demo import minimal_pdf
@@ -19,6 +19,7 @@ from tests.factories import (
 )
 from training.choices import ApplicationStatus, ProgramStatus, QuestionKind
 from training.models import Application, PersonalDataAccess
+from training.selectors import WITHDRAWN_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -459,7 +460,7 @@ def test_api_staff_and_owner_views_are_not_logged(api_as, staff, owner, enterpri
     assert PersonalDataAccess.objects.count() == 0
 
 
-def test_api_owner_withdraws_consent_and_partner_loses_sight(
+def test_api_owner_withdraws_consent_and_partner_loses_the_personal_data(
     api_as, owner, enterprise, program, program_reviewer
 ):
     application = ApplicationFactory(
@@ -471,9 +472,12 @@ def test_api_owner_withdraws_consent_and_partner_loses_sight(
         format="json",
     )
     assert (response.status_code, response.data["consent_share_with_partner"]) == (200, False)
-    assert (
-        api_as(program_reviewer).get(f"/api/v1/applications/{application.pk}/").status_code == 404
-    )
+    seen = api_as(program_reviewer).get(f"/api/v1/applications/{application.pk}/")
+    assert seen.status_code == 200
+    with translation.override("id"):
+        placeholder = str(WITHDRAWN_PLACEHOLDER)
+    assert seen.data["applicant"]["owner_name"] == placeholder != enterprise.owner_name
+    assert seen.data["applicant"]["personal_data_withdrawn"] is True
     assert ActivityLog.objects.filter(action="application.consent_withdrawn").count() == 1
 
 

@@ -19,6 +19,7 @@ from ..permissions import (
     can_screen,
     is_application_owner,
     is_partner_viewer,
+    shares_personal_data,
 )
 from .serializers import (
     ApplicationSerializer,
@@ -276,7 +277,8 @@ class ApplicationViewSet(
             question_id=question_id,
             question__kind=QuestionKind.FILE,
         )
-        if not answer.file:
+        if not answer.file or not shares_personal_data(request.user, application):
+            # Documents may carry personal data: not for the partner once consent is withdrawn.
             raise NotFound
         if is_partner_viewer(request.user, application):
             services.data_access_record(

@@ -214,9 +214,11 @@ def test_api_participant_fields(api_as, owner, world):
 def test_api_participant_without_consent_is_hidden_from_the_partner(
     api_as, program_reviewer, world
 ):
+    # Never given (a withdrawn consent keeps the participant visible without personal data:
+    # tests/privacy/test_partner_after_withdrawal.py).
     world["participant"].application.__class__.objects.filter(
         pk=world["participant"].application_id
-    ).update(consent_share_with_partner=False)
+    ).update(consent_share_with_partner=False, consent_at=None)
     assert (
         api_as(program_reviewer).get(f"/api/v1/participants/{world['participant'].pk}/").status_code
         == 404

@@ -27,6 +27,8 @@ APP_DIRS = {
     "partnerships": "partnerships",
     "ikm_portal/notifications": "ikm_portal/notifications",
     "notifications": "ikm_portal/notifications",
+    "ikm_portal/privacy": "ikm_portal/privacy",
+    "privacy": "ikm_portal/privacy",
 }
 IGNORE = [".venv", ".venv/*", "staticfiles/*", "tests/*", "bench/*", "node_modules/*", "media/*"]
 
