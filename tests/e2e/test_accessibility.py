@@ -7,6 +7,7 @@ also asks that no page be wider than its window (reflow, WCAG 1.4.10)."""
 
 import pytest
 
+from ikm_portal.privacy.services import consent_give
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory
 from tests.factories.registry import VerifiedEnterpriseFactory
 from training.selection import services as selection_services
@@ -65,6 +66,7 @@ def _world():
     VerifiedEnterpriseFactory(owner=owner, name="Keripik Apel Siti")
     draft = ApplicationFactory(program=program, enterprise=verified)
     submitted = EnterpriseFactory(submitted=True, name="Tahu Bakso Pak Karyo")
+    news = consent_give(user=owner, purpose="news", context="consents_page", actor=owner)
     return {
         "program": program,
         "stage": stage,
@@ -74,6 +76,7 @@ def _world():
         "submitted_business": submitted,
         "eligible_application": batik,
         "review": review_sanan,
+        "news_consent": news,
         "open_review": review_batik,
         **cast,
     }
@@ -152,6 +155,9 @@ def test_main_pages_have_no_serious_or_critical_violations(axe_page):
             "/programs/applications/",
             "/accounts/profile/",
             "/notifications/",
+            "/privacy/consents/",
+            f"/privacy/consents/{w['news_consent'].pk}/withdraw/",
+            "/privacy/acknowledge/",
         ],
         found,
     )
