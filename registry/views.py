@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.services import activity_log
+from ikm_portal.core.uploads import serve_upload
 
 from . import forms, selectors, services
 from .choices import (
@@ -807,12 +808,8 @@ def document_download(request, doc_pk):
     require_registry_user(request.user)
     document = get_object_or_404(Document, pk=doc_pk)
     selectors.enterprise_get(user=request.user, pk=document.enterprise_id)  # 404 if not visible
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=document.content_type == "application/pdf",
-        filename=document.original_name,
-        content_type=document.content_type or "application/octet-stream",
-    )
+    # Shown inline (PDF, images) to those who may see the business; 404 for everyone else.
+    return serve_upload(document.file, download_name=document.original_name, inline=True)
 
 
 @login_required

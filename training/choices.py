@@ -170,7 +170,5 @@ class AccessChannel(models.TextChoices):
 
 DEFAULT_SIZE_CLASSES = ["kecil", "menengah"]
 MAX_TRACK_CHOICES = 3
-ANSWER_FILE_MAX_BYTES = 5 * 1024 * 1024
-ANSWER_FILE_FORMATS = frozenset({"pdf", "png", "jpeg"})
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5000

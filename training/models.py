@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.models import TimeStampedModel
+from ikm_portal.core.uploads import random_upload_name
 
 from .choices import (
     DEFAULT_SIZE_CLASSES,
@@ -24,8 +23,7 @@ def _default_size_classes():
 
 def answer_upload_to(instance, filename: str) -> str:
     # Outside static/, random names, served only by training.views.answer_file.
-    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"private/answers/{uuid.uuid4().hex}.{ext}"
+    return random_upload_name("private/answers", filename)
 
 
 class Program(TimeStampedModel):

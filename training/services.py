@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
 from ikm_portal.core.services import activity_log
+from ikm_portal.core.uploads import validate_upload
 from ikm_portal.notifications.services import notification_queue
 from ikm_portal.privacy.choices import ConsentContext, Purpose
 from ikm_portal.privacy.selectors import notice_current_version
@@ -26,13 +27,10 @@ from ikm_portal.privacy.services import consent_give, consent_withdraw_scope, sc
 from partnerships.choices import AgreementStatus
 from partnerships.models import Agreement, Partner
 from partnerships.permissions import is_office
-from partnerships.validators import validate_upload
 from registry.choices import EnterpriseStatus, RegionLevel, SizeClass
 from registry.models import Enterprise, Region
 
 from .choices import (
-    ANSWER_FILE_FORMATS,
-    ANSWER_FILE_MAX_BYTES,
     APPLICATION_ACTIONS,
     APPLICATION_TRANSITIONS,
     BEFORE_DECISION,
@@ -810,7 +808,7 @@ def application_upload_file(
     if question.program_id != application.program_id or question.kind != QuestionKind.FILE:
         raise _field_error("question", _("Not a file question of this programme."))
     try:
-        validate_upload(upload, formats=set(ANSWER_FILE_FORMATS), max_bytes=ANSWER_FILE_MAX_BYTES)
+        validate_upload(upload, kind="answer")
     except ValidationError as exc:
         raise _field_error("file", exc.messages[0]) from exc
     answer, _created = Answer.objects.get_or_create(application=application, question=question)

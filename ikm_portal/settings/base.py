@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,9 +102,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ikm_portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ikm_portal.accounts.security.SessionTimeoutMiddleware",
+    "ikm_portal.accounts.twofactor.TwoFactorMiddleware",
     "ikm_portal.privacy.middleware.NoticeReacknowledgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -201,6 +206,18 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Uploads live outside static/ and are served by views that check permissions, never directly.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Size limit per kind of upload in MB (ikm_portal/core/uploads.py), e.g. UPLOAD_MAX_MB=agreement=20
+UPLOAD_MAX_MB = {
+    "logo": 2,
+    "agreement": 10,
+    "document": 5,
+    "answer": 5,
+    "import": 20,
+    **env.dict("UPLOAD_MAX_MB", cast={"value": int}, default={}),
+}
+# Uploaded files get no permissions for other users of the server.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
@@ -350,6 +367,10 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Two-factor sign-in (accounts/twofactor.py, docs/security.md): the name authenticator apps show.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="IKM Portal")
+# The Django admin lists two-factor devices (to remove a lost one) without their keys or codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Periodic tasks of the programme side (celery beat) ---
