@@ -75,7 +75,10 @@ def applicants(program, n: int, status: str = "eligible") -> list:
 
 
 def people(program) -> dict:
+    """Office staff (with an authenticator: two sign-in steps) and the partner's reviewer."""
     return {
-        "staff": UserFactory(role="office_staff", email="staf@example.id", full_name="Rina Staf"),
+        "staff": UserFactory(
+            role="office_staff", email="staf@example.id", full_name="Rina Staf", two_factor=True
+        ),
         "reviewer": partner_reviewer(program),
     }

@@ -9,6 +9,7 @@ import pytest
 
 from ikm_portal.privacy.services import consent_give
 from tests.factories import ApplicationFactory, EnterpriseFactory, UserFactory
+from tests.factories.accounts import PASSWORD
 from tests.factories.registry import VerifiedEnterpriseFactory
 from training.selection import services as selection_services
 from training.selection.models import Review
@@ -77,6 +78,7 @@ def _world():
         "eligible_application": batik,
         "review": review_sanan,
         "news_consent": news,
+        "admin": UserFactory(role="office_admin", is_staff=True),
         "open_review": review_batik,
         **cast,
     }
@@ -214,8 +216,20 @@ def test_main_pages_have_no_serious_or_critical_violations(axe_page):
             f"/programs/selection/runs/{run.pk}/",
             f"/programs/{p}/stages/{s}/decisions/",
             "/programs/access-log/",
+            "/accounts/two-factor/",
+            "/accounts/two-factor/setup/",
         ],
         found,
     )
+
+    # An office admin's second sign-in step (admins always have an authenticator).
+    admin = axe_page("phone")
+    admin.goto("/accounts/login/")
+    admin.get_by_label("Alamat e-mail").fill(w["admin"].email)
+    admin.get_by_label("Kata sandi").fill(PASSWORD)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Masuk").click()
+    assert admin.url.endswith("/accounts/login/verify/")
+    _check_current(admin, "/accounts/login/verify/", found)
 
     assert not found, "\n".join(found)
