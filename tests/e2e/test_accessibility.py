@@ -160,6 +160,8 @@ def test_main_pages_have_no_serious_or_critical_violations(axe_page):
             "/privacy/consents/",
             f"/privacy/consents/{w['news_consent'].pk}/withdraw/",
             "/privacy/acknowledge/",
+            "/data/mine/",
+            "/data/mine/who-saw/",
         ],
         found,
     )
@@ -215,7 +217,8 @@ def test_main_pages_have_no_serious_or_critical_violations(axe_page):
         [
             f"/programs/selection/runs/{run.pk}/",
             f"/programs/{p}/stages/{s}/decisions/",
-            "/programs/access-log/",
+            "/data/access-log/",
+            "/data/requests/",
             "/accounts/two-factor/",
             "/accounts/two-factor/setup/",
         ],
