@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("accounts/", include("ikm_portal.accounts.urls")),
     path("notifications/", include("ikm_portal.notifications.urls")),
+    path("data/", include("ikm_portal.datarights.urls")),
     path("privacy/", include("ikm_portal.privacy.urls")),
     path("registry/", include("registry.urls")),
     path("partners/", include("partnerships.urls")),

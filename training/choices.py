@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# One personal-data access log for the whole portal (ikm_portal/datarights): its channels.
+from ikm_portal.datarights.choices import AccessChannel  # noqa: F401
+
 
 class ProgramMode(models.TextChoices):
     TATAP_MUKA = "tatap_muka", _("In person (tatap muka)")
@@ -157,15 +160,6 @@ class EligibilityRule(models.TextChoices):
     YEARS_OPERATING = "years_operating", _("Years operating")
     NIB = "nib", _("NIB")
     NOT_IN_RUNNING_PROGRAM = "not_in_running_program", _("Not in another running programme")
-
-
-class AccessChannel(models.TextChoices):
-    PAGE_LIST = "page_list", _("Page: list")
-    PAGE_DETAIL = "page_detail", _("Page: detail")
-    API_LIST = "api_list", _("API: list")
-    API_DETAIL = "api_detail", _("API: detail")
-    FILE = "file", _("File")
-    EXPORT = "export", _("Export")
 
 
 DEFAULT_SIZE_CLASSES = ["kecil", "menengah"]

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from partnerships.permissions import is_office, is_partner_manager, membership_of
 
 from .choices import PARTNER_VISIBLE_STATUSES, PUBLISHED_PROGRAM_STATUSES, ProgramStatus
-from .models import Application, PersonalDataAccess, Program
+from .models import Application, Program
 
 
 def programs_visible_to(user) -> QuerySet[Program]:
@@ -123,10 +123,3 @@ def is_application_owner(user, application: Application) -> bool:
 def can_screen(user) -> bool:
     """Override the automatic screening, screen in bulk, start the review: the office."""
     return is_office(user)
-
-
-def data_accesses_visible_to(user) -> QuerySet[PersonalDataAccess]:
-    """The access log: the office reads all of it."""
-    if is_office(user):
-        return PersonalDataAccess.objects.all()
-    return PersonalDataAccess.objects.none()

@@ -20,7 +20,6 @@ from .eligibility import Facts, RuleResult, Rules, evaluate
 from .models import Application, EligibilityRules, Program, Question, Stage, Track, TrackChoice
 from .permissions import (
     applications_visible_to,
-    data_accesses_visible_to,
     programs_visible_to,
     shares_personal_data,
 )
@@ -267,15 +266,18 @@ def partner_home(*, user) -> dict:
 # --- Personal data access log ---------------------------------------------------------------------
 
 
-def data_access_list(*, user):
-    return data_accesses_visible_to(user).select_related(
-        "user", "partner", "application", "application__program", "enterprise"
-    )
-
-
 def data_access_summary_for_owner(*, application: Application) -> dict:
     """What an owner may know of who looked at their application: the partner and when."""
-    accesses = application.data_accesses.select_related("partner").order_by("-accessed_at")
+    from django.contrib.contenttypes.models import ContentType
+
+    from ikm_portal.datarights.choices import AccessAction
+    from ikm_portal.datarights.models import AccessLog
+
+    accesses = AccessLog.objects.filter(
+        action=AccessAction.PARTNER_VIEW,
+        object_type=ContentType.objects.get_for_model(Application),
+        object_id=application.pk,
+    ).order_by("-created_at", "-id")
     return {
         "count": accesses.count(),
         "last": accesses.first(),

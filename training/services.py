@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
 from ikm_portal.core.services import activity_log
 from ikm_portal.core.uploads import validate_upload
+from ikm_portal.datarights.choices import AccessAction
+from ikm_portal.datarights.services import Subject, access_log_record
 from ikm_portal.notifications.services import notification_queue
 from ikm_portal.privacy.choices import ConsentContext, Purpose
 from ikm_portal.privacy.selectors import notice_current_version
@@ -53,7 +55,6 @@ from .models import (
     Answer,
     Application,
     EligibilityRules,
-    PersonalDataAccess,
     Program,
     Question,
     Stage,
@@ -1181,28 +1182,62 @@ def _queue_program_cancelled(*, program: Program, reason: str) -> None:
 def data_access_record(
     *, user, applications: Iterable[Application], channel: str, path: str = ""
 ) -> int:
-    """Log that a partner user saw these applicants' personal data (one row each)."""
+    """Log that a partner user saw these applicants' personal data (one row each) in the
+    portal's one personal-data access log (ikm_portal/datarights)."""
+    from partnerships.permissions import membership_of
+
     from .permissions import is_partner_viewer
 
     if channel not in AccessChannel.values:
         raise ValueError(channel)
-    from partnerships.permissions import membership_of
-
     membership = membership_of(user)
-    partner_id = membership.partner_id if membership else None
-    rows = [
-        PersonalDataAccess(
-            user=user,
-            partner_id=partner_id,
-            application=a,
-            enterprise_id=a.enterprise_id,
-            user_email=user.email,
-            subject_name=(a.enterprise.owner_name or a.enterprise.name)[:200],
-            channel=channel,
-            path=path[:255],
+    partner = membership.partner if membership else None
+    subjects = [
+        Subject.of(
+            record=a.enterprise,
+            user_id=a.enterprise.owner_id or a.applicant_id,
+            name=a.enterprise.owner_name or a.enterprise.name,
+            target=a,
+            details={"program": a.program_id, "partner": partner.pk if partner else None},
         )
         for a in applications
         if is_partner_viewer(user, a)
     ]
-    PersonalDataAccess.objects.bulk_create(rows)
-    return len(rows)
+    if not subjects:
+        return 0
+    access_log_record(
+        action=AccessAction.PARTNER_VIEW,
+        actor=user,
+        subjects=subjects,
+        channel=channel,
+        organisation=partner.name if partner else "",
+        path=path,
+    )
+    return len(subjects)
+
+
+def data_export_record(*, user, application_ids, fmt: str, path: str = "") -> int:
+    """An office export of applicants' or participants' personal data: one access-log row per
+    applicant (partner users' exports are partner views, data_access_record)."""
+    applications = Application.objects.filter(pk__in=set(application_ids)).select_related(
+        "enterprise"
+    )
+    subjects = [
+        Subject.of(
+            record=a.enterprise,
+            user_id=a.enterprise.owner_id or a.applicant_id,
+            name=a.enterprise.owner_name or a.enterprise.name,
+            target=a,
+            details={"program": a.program_id},
+        )
+        for a in applications.order_by("pk")
+    ]
+    access_log_record(
+        action=AccessAction.EXPORT,
+        actor=user,
+        subjects=subjects,
+        channel=AccessChannel.EXPORT,
+        path=path,
+        details={"format": fmt},
+    )
+    return len(subjects)

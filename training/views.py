@@ -31,7 +31,7 @@ from .choices import (
     ProgramStatus,
     QuestionKind,
 )
-from .filtersets import ApplicationFilterSet, PersonalDataAccessFilterSet, ProgramFilterSet
+from .filtersets import ApplicationFilterSet, ProgramFilterSet
 from .forms import (
     ApplicationForm,
     ApplyForm,
@@ -534,8 +534,15 @@ def program_applications_export(request, pk: int):
         .prefetch_related("enterprise__products")
     )
     filterset = ApplicationFilterSet(request.GET or None, queryset=qs, program=program)
-    rows = list(_export_rows(filterset.qs.order_by(*APPLICATION_SORTS["submitted"])))
+    applications = list(filterset.qs.order_by(*APPLICATION_SORTS["submitted"]))
     fmt = request.GET.get("format", "csv")
+    services.data_export_record(
+        user=request.user,
+        application_ids=[a.pk for a in applications],
+        fmt=fmt,
+        path=request.path,
+    )
+    rows = list(_export_rows(applications))
     filename = f"pendaftar-program-{program.pk}-{timezone.localdate():%Y%m%d}"
     headers = [label for _key, label in EXPORT_COLUMNS]
     if fmt == "xlsx":
@@ -895,18 +902,3 @@ def partner_home(request):
     if membership_of(request.user) is None:
         raise Http404
     return render(request, "training/partner_home.html", selectors.partner_home(user=request.user))
-
-
-@login_required
-def data_access_log(request):
-    if not is_office(request.user):
-        raise Http404
-    filterset = PersonalDataAccessFilterSet(
-        request.GET or None, queryset=selectors.data_access_list(user=request.user)
-    )
-    page = _page(request, filterset.qs, per_page=50)
-    return render(
-        request,
-        "training/access_log.html",
-        {"filter": filterset, "page": page, "count": page.paginator.count},
-    )

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ikm_portal.core",
     "ikm_portal.accounts",
     "ikm_portal.notifications",
+    "ikm_portal.datarights",
     "ikm_portal.privacy",
     # Domain apps: registry and partnerships side by side, training on both.
     "registry",
@@ -373,6 +374,25 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="IKM Portal")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Personal data (UU 27/2022): data-subject requests and retention (docs/security.md) ---
+# Rejected or abandoned drafts (registry drafts, programme applications) untouched this long
+# are anonymised by the daily retention job. One number with the privacy page's "draft_days"
+# (RETENTION_DRAFT_DAYS), so the page states what the job does.
+PRIVACY_DRAFT_RETENTION_DAYS = env.int(
+    "PRIVACY_DRAFT_RETENTION_DAYS", default=PRIVACY_RETENTION["draft_days"]
+)
+PRIVACY_RETENTION["draft_days"] = PRIVACY_DRAFT_RETENTION_DAYS
+# Handlers are reminded this many hours before a data request's 72-hour deadline.
+PRIVACY_REQUEST_REMIND_HOURS = env.int("PRIVACY_REQUEST_REMIND_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["datarights-request-reminders"] = {
+    "task": "datarights.request_reminders",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["datarights-retention"] = {
+    "task": "datarights.retention_sweep",
+    "schedule": crontab(hour=2, minute=30),
+}
+
 # --- Periodic tasks of the programme side (celery beat) ---
 from celery.schedules import crontab  # noqa: E402
 
@@ -541,6 +561,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
         "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
         "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
+        "AccessActionEnum": "ikm_portal.datarights.choices.AccessAction",
+        "AccessChannelEnum": "ikm_portal.datarights.choices.AccessChannel",
+        "DataRequestKindEnum": "ikm_portal.datarights.choices.RequestKind",
+        "DataRequestStatusEnum": "ikm_portal.datarights.choices.RequestStatus",
         "ConsentContextEnum": "ikm_portal.privacy.choices.ConsentContext",
         "ConsentChannelEnum": "ikm_portal.privacy.choices.ConsentChannel",
     }

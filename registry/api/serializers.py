@@ -32,7 +32,7 @@ from ..models import (
     Sentra,
     mask_nik,
 )
-from ..permissions import can_unmask_nik
+from ..permissions import sees_full_nik
 
 MONEY_ERROR = _("Amounts of money are whole rupiah, 0 or more.")
 
@@ -259,7 +259,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if not can_unmask_nik(getattr(request, "user", None), instance):
+        if not sees_full_nik(getattr(request, "user", None), instance):
             data["owner_nik"] = mask_nik(instance.owner_nik)
         return data
 
@@ -376,6 +376,14 @@ class DuplicateFlagSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     drop = serializers.IntegerField(help_text="The id of the duplicate to merge into this one.")
+
+
+class UnmaskNikSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=5, max_length=500)
+
+
+class UnmaskedNikSerializer(serializers.Serializer):
+    owner_nik = serializers.CharField()
 
 
 class NikSearchSerializer(serializers.Serializer):

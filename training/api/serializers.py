@@ -298,14 +298,3 @@ class ScreenSerializer(serializers.Serializer):
 class UploadSerializer(serializers.Serializer):
     question = serializers.IntegerField()
     file = serializers.FileField()
-
-
-class DataAccessSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    accessed_at = serializers.DateTimeField()
-    user = serializers.EmailField(source="user_email")
-    partner = serializers.CharField(source="partner.name", default="")
-    application = serializers.IntegerField(source="application_id")
-    enterprise = serializers.IntegerField(source="enterprise_id")
-    subject = serializers.CharField(source="subject_name")
-    channel = serializers.CharField()

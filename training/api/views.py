@@ -11,7 +11,7 @@ from partnerships.views import _serve_file
 
 from .. import selectors, services
 from ..choices import AccessChannel, ProgramStatus, QuestionKind
-from ..filtersets import ApplicationFilterSet, PersonalDataAccessFilterSet, ProgramFilterSet
+from ..filtersets import ApplicationFilterSet, ProgramFilterSet
 from ..models import Answer, Question
 from ..permissions import (
     can_change_program_status,
@@ -25,7 +25,6 @@ from ..permissions import (
 from .serializers import (
     ApplicationSerializer,
     CancelReasonSerializer,
-    DataAccessSerializer,
     ProgramSerializer,
     ScreenSerializer,
     UploadSerializer,
@@ -297,19 +296,3 @@ class ApplicationViewSet(
         return _serve_file(
             answer.file, download_name=answer.file_name or "lampiran", as_attachment=True
         )
-
-
-class DataAccessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The log of partner users' views of applicants' personal data (office only)."""
-
-    serializer_class = DataAccessSerializer
-    filterset_class = PersonalDataAccessFilterSet
-    ordering = ["-accessed_at", "-id"]
-
-    def get_queryset(self):
-        return selectors.data_access_list(user=self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        if not is_office(request.user):
-            raise NotFound
-        return super().list(request, *args, **kwargs)

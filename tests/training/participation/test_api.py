@@ -519,10 +519,10 @@ def test_api_list_query_count_is_the_same_for_1_and_20_rows(api_as, staff, progr
 
 
 def test_api_participants_partner_views_are_logged(api_as, program_reviewer, staff, world):
-    from training.models import PersonalDataAccess
+    from ikm_portal.datarights.models import AccessLog
 
     api_as(program_reviewer).get("/api/v1/participants/")
     api_as(program_reviewer).get(f"/api/v1/participants/{world['participant'].pk}/")
     api_as(staff).get("/api/v1/participants/")
-    channels = sorted(PersonalDataAccess.objects.values_list("channel", flat=True))
+    channels = sorted(AccessLog.objects.values_list("channel", flat=True))
     assert channels == ["api_detail", "api_list"]

@@ -4,9 +4,10 @@ reviewer and the applicant."""
 import pytest
 from django.test import Client
 
+from ikm_portal.datarights.models import AccessLog
 from tests.factories import ApplicationFactory, ReviewFactory
 from training.choices import ApplicationStatus
-from training.models import Application, PersonalDataAccess
+from training.models import Application
 from training.selection import services
 from training.selection.choices import Decision, ReviewStatus, RunStatus
 from training.selection.models import Review, SelectionRun, StageDecision
@@ -279,7 +280,7 @@ def test_reviewer_page_blind_review_hides_owner(browse, stage1, reviewers, setup
     assert owner_name not in body
     assert setup["mine"].enterprise.phone not in body
     assert "Blind review" in body
-    assert PersonalDataAccess.objects.filter(user=reviewers[0], channel="page_detail").count() == 2
+    assert AccessLog.objects.filter(actor=reviewers[0], channel="page_detail").count() == 2
 
 
 def test_reviewer_never_opens_another_reviewers_unsubmitted_review(browse, reviewers, setup):
