@@ -62,6 +62,7 @@ def schema_operations() -> dict[str, dict]:
 PAGE_PARAMS = [
     (r"^accounts/password/reset/<uidb64>", {"uidb64": "reset_uid", "token": "reset_token"}),
     (r"^privacy/consents/", {"pk": "consent.pk"}),
+    (r"^data/", {"pk": "data_request.pk", "action": "=start", "fmt": "=json"}),
     (r"^privacy/versions/", {"version": "=2026-11"}),
     (r"^notifications/log/", {"pk": "outbox.pk"}),
     (r"^notifications/", {"pk": "notification.pk"}),
@@ -142,6 +143,7 @@ API_PARAMS = [
     (r"^/api/v1/decisions/", {"id": "decision.pk"}),
     (r"^/api/v1/selection-runs/", {"id": "run.pk"}),
     (r"^/api/v1/privacy/consents/", {"id": "consent.pk"}),
+    (r"^/api/v1/data-requests/", {"id": "data_request.pk"}),
     (r"^/api/v1/notification-log/", {"id": "outbox.pk"}),
     (r"^/api/v1/notifications/", {"id": "notification.pk"}),
     (r"^/api/v1/stats/programs/", {"program_pk": "running.pk"}),
@@ -249,6 +251,8 @@ API_BODIES = {
     },
     "POST /api/v1/notification-log/{id}/resend/": lambda w: {},
     "POST /api/v1/privacy/consents/": lambda w: {"purpose": "news"},
+    "POST /api/v1/enterprises/{id}/unmask-nik/": lambda w: {"reason": "Verifikasi data"},
+    "POST /api/v1/data-requests/": lambda w: {"kind": "correction", "details": "Nama salah."},
 }
 
 
@@ -277,7 +281,10 @@ def page_url(world: World, route: str, overrides: dict | None = None) -> str:
             raise KeyError(f"no value for <{name}> in {route}: add it to PAGE_PARAMS")
         return _value(world, params[name])
 
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, route)
+    # A re_path first: its named groups, anchors and escapes.
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: _value(world, params[m.group(1)]), route)
+    url = url.replace("^", "").replace("$", "").replace("\\.", ".")
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, url)
 
 
 def api_url(world: World, path: str, overrides: dict | None = None) -> str:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from ikm_portal.datarights.services import data_request_create
 from ikm_portal.notifications.choices import Channel, Status
 from ikm_portal.privacy.choices import Purpose
 from ikm_portal.privacy.services import consent_give
@@ -233,6 +234,11 @@ def build_world() -> World:
     # The owner's news consent (theirs to withdraw).
     o["consent"] = consent_give(
         user=owner, purpose=Purpose.NEWS, context="consents_page", actor=owner
+    )
+
+    # The owner's request to correct their data.
+    o["data_request"] = data_request_create(
+        user=owner, kind="correction", details="Nama usaha salah eja."
     )
 
     # Messages of the owner.
