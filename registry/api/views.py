@@ -279,7 +279,10 @@ class EnterpriseExportView(APIView):
             ),
             OpenApiParameter("reason", str, description="Why full NIKs are needed."),
         ],
-        responses={(200, "text/csv"): bytes},
+        responses={
+            (200, "text/csv"): bytes,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+        },
     )
     def get(self, request):
         require_office(request.user, "registry.export_enterprise")
