@@ -38,6 +38,119 @@ def enterprise_list(*, user):
     )
 
 
+# The columns of a list row (the API's contract fields, docs/registry.md), read with .values().
+LIST_COLUMNS = (
+    "id",
+    "status",
+    "status_reason",
+    "owner_id",
+    "source",
+    "owner_name",
+    "owner_nik",
+    "owner_gender",
+    "phone",
+    "email",
+    "name",
+    "brand",
+    "nib",
+    "npwp",
+    "legal_form",
+    "year_established",
+    "sentra_id",
+    "address",
+    "rt_rw",
+    "kelurahan_id",
+    "kecamatan_id",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "workers_male",
+    "workers_female",
+    "workers_unspecified",
+    "workers_total",
+    "investment_idr",
+    "land_building_idr",
+    "annual_turnover_idr",
+    "modal_usaha_idr",
+    "size_class",
+    "size_class_rule",
+    "umkm_class",
+    "umkm_class_rule",
+    "consent_version",
+    "consent_at",
+    "submitted_at",
+    "verified_at",
+    "created_at",
+    "updated_at",
+)
+
+_PRODUCT_FIELDS = (
+    ("kbli_code", "p.kbli_code"),
+    ("kbli_version", "p.kbli_version"),
+    ("kbli_title", "k.title_id"),
+    ("name", "p.name"),
+    ("capacity_per_year", None),  # text with two decimals, as the API writes it
+    ("capacity_unit", "p.capacity_unit"),
+    ("raw_materials", "p.raw_materials"),
+    ("marketing_reach", "p.marketing_reach"),
+)
+_CERT_FIELDS = (("kind", "c.kind"), ("number", "c.number"), ("expires_on", None))
+
+
+def _json_rows_sql(vendor: str, table: str) -> tuple[str, str]:
+    """Correlated subqueries that return a business's products and certifications as one JSON
+    array each, so a list page is one query whatever its size (no prefetch queries)."""
+    enterprise = f"{table}.id"
+    if vendor == "postgresql":
+        capacity = "p.capacity_per_year::text"
+        expires = "to_char(c.expires_on, 'YYYY-MM-DD')"
+        obj, agg, empty = "JSONB_BUILD_OBJECT", "JSONB_AGG", "'[]'::jsonb"
+    else:
+        capacity = "PRINTF('%%.2f', p.capacity_per_year)"
+        expires = "c.expires_on"
+        obj, agg, empty = "JSON_OBJECT", None, "'[]'"
+
+    def pairs(fields, special):
+        return ", ".join(f"'{name}', {expr or special}" for name, expr in fields)
+
+    product_obj = f"{obj}({pairs(_PRODUCT_FIELDS, f'CASE WHEN p.capacity_per_year IS NULL THEN NULL ELSE {capacity} END')})"
+    cert_obj = f"{obj}({pairs(_CERT_FIELDS, expires)})"
+    product_from = (
+        "FROM registry_product p JOIN registry_kbli k ON k.id = p.kbli_id "
+        f"WHERE p.enterprise_id = {enterprise}"
+    )
+    cert_from = f"FROM registry_certification c WHERE c.enterprise_id = {enterprise}"
+    if agg:
+        products = f"SELECT COALESCE({agg}({product_obj} ORDER BY p.position, p.id), {empty}) {product_from}"
+        certs = f"SELECT COALESCE({agg}({cert_obj} ORDER BY c.kind, c.id), {empty}) {cert_from}"
+    else:  # SQLite: aggregate an ordered subquery; JSON() keeps the objects objects
+        products = (
+            f"SELECT COALESCE(JSON_GROUP_ARRAY(JSON(o)), {empty}) FROM "  # noqa: S608 (constants)
+            f"(SELECT {product_obj} AS o {product_from} ORDER BY p.position, p.id)"
+        )
+        certs = (
+            f"SELECT COALESCE(JSON_GROUP_ARRAY(JSON(o)), {empty}) FROM "  # noqa: S608 (constants)
+            f"(SELECT {cert_obj} AS o {cert_from} ORDER BY c.kind, c.id)"
+        )
+    return products, certs
+
+
+def enterprise_rows(queryset):
+    """A (filtered, ordered) queryset of businesses as plain dicts of ``LIST_COLUMNS`` plus
+    ``products_json`` and ``certifications_json``: one query, no model instances. The API list
+    renders them with ``api.serializers.enterprise_list_data``."""
+    from django.db import connections
+    from django.db.models import JSONField
+    from django.db.models.expressions import RawSQL
+
+    products, certs = _json_rows_sql(connections[queryset.db].vendor, Enterprise._meta.db_table)
+    return queryset.values(*LIST_COLUMNS).annotate(
+        # SQL built from constants above, no user input.
+        products_json=RawSQL(products, [], output_field=JSONField()),  # noqa: S611
+        certifications_json=RawSQL(certs, [], output_field=JSONField()),  # noqa: S611
+    )
+
+
 def enterprise_get(*, user, pk, for_update_page: bool = False) -> Enterprise:
     qs = enterprises_visible_to(user).select_related(
         "kelurahan", "kecamatan", "sentra", "owner", "verified_by", "merged_into"

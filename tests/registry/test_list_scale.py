@@ -1,0 +1,87 @@
+"""The register's list at scale: the light path equals the serializer, few queries, cheap counts
+(issue 9; the figures are in docs/performance.md, measured by `make bench`, never here)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory
+
+from ikm_portal.core.pagination import cheap_count
+from registry.api.serializers import EnterpriseSerializer
+from registry.models import Enterprise
+from tests.factories import CertificationFactory, EnterpriseFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _detail_shape(enterprise, user):
+    request = APIRequestFactory().get("/")
+    request.user = user
+    instance = Enterprise.objects.get(pk=enterprise.pk)
+    data = EnterpriseSerializer(instance, context={"request": request}).data
+    return dict(data)
+
+
+@pytest.mark.parametrize("who", ["staff", "office_admin", "owner"])
+def test_list_items_equal_the_serializer(who, staff, office_admin, owner, api_as):
+    user = {"staff": staff, "office_admin": office_admin, "owner": owner}[who]
+    full = EnterpriseFactory(
+        owner=owner,
+        submitted=True,
+        products=2,
+        latitude=Decimal("-7.96662"),
+        longitude=Decimal("112.6326"),
+        land_building_idr=150_000_000,
+    )
+    ProductFactory(enterprise=full, capacity_per_year=None, position=5)
+    CertificationFactory(enterprise=full, expires_on=datetime.date(2028, 3, 1))
+    CertificationFactory(enterprise=full, kind="pirt", expires_on=None)
+    bare = EnterpriseFactory(owner=owner, products=0, kelurahan=None, consent_at=None)
+    results = api_as(user).get("/api/v1/enterprises/").json()["results"]
+    by_id = {r["id"]: r for r in results}
+    assert by_id[full.pk] == _detail_shape(full, user)
+    assert by_id[bare.pk] == _detail_shape(bare, user)
+
+
+def test_a_full_page_takes_at_most_three_queries(staff, api_as):
+    for _ in range(3):
+        EnterpriseFactory(submitted=True, products=2)
+    client = api_as(staff)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/v1/enterprises/?page_size=2")
+    body = response.json()
+    assert (body["count"], len(body["results"])) == (3, 2)
+    assert body["next"].endswith("page=2&page_size=2") or "page=2" in body["next"]
+    # The user's roles and permissions are read once per request whatever the page; the page
+    # itself is the rows and the count.
+    page_queries = [q["sql"] for q in ctx.captured_queries if "registry_enterprise" in q["sql"]]
+    assert len(page_queries) <= 3
+    assert len(ctx.captured_queries) - len(page_queries) <= 3
+    second = client.get(body["next"]).json()
+    assert (second["count"], len(second["results"]), second["next"]) == (3, 1, None)
+    assert second["previous"] is not None
+
+
+def test_a_page_beyond_the_end_is_404(staff, api_as):
+    EnterpriseFactory(submitted=True)
+    assert api_as(staff).get("/api/v1/enterprises/?page=2").status_code == 404
+    assert api_as(staff).get("/api/v1/enterprises/?page=x").status_code == 404
+
+
+def test_cheap_count_is_exact_below_the_limit():
+    EnterpriseFactory.create_batch(3, products=0)
+    assert cheap_count(Enterprise.objects.all(), exact_limit=5).value == 3
+    assert cheap_count(Enterprise.objects.all(), exact_limit=5).estimated is False
+
+
+@pytest.mark.postgres
+def test_cheap_count_estimates_above_the_limit():
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate is PostgreSQL's")
+    EnterpriseFactory.create_batch(4, products=0)
+    count = cheap_count(Enterprise.objects.all(), exact_limit=2)
+    assert count.estimated is True
+    assert count.value >= 3
