@@ -32,7 +32,15 @@ from .choices import (
     RegistrationSource,
 )
 from .classification import size_class, umkm_class
-from .models import Certification, Enterprise, FieldChange, Kbli, Product, Region
+from .models import (
+    Certification,
+    Enterprise,
+    FieldChange,
+    Kbli,
+    Product,
+    Region,
+    product_names_of,
+)
 from .services.derive import name_key
 from .services.reference import BUNDLED_REGIONS, regions_load
 
@@ -319,6 +327,7 @@ ENTERPRISE_COLUMNS = [
     "name",
     "name_key",
     "brand",
+    "product_names",
     "nib",
     "npwp",
     "legal_form",
@@ -556,6 +565,8 @@ class Generator:
         if not brand and rng.random() < 0.3:
             brand = f"{self.brand_word()} {choice(NAME_WORDS[group]).split()[0]}"
 
+        n_products = 1 if rng.random() < 0.6 else 2 if rng.random() < 0.75 else 3
+        chosen = rng.sample(lines, min(n_products, len(lines)))
         status = self.pick_status()
         source = self.pick_source()
         created = EPOCH + datetime.timedelta(seconds=randint(0, SPAN_SECONDS))
@@ -635,6 +646,7 @@ class Generator:
             name,
             self.name_key(name),
             brand,
+            product_names_of(line[2] for line in chosen),
             nib,
             npwp,
             legal,
@@ -669,8 +681,7 @@ class Generator:
         )
 
         products = []
-        n_products = 1 if rng.random() < 0.6 else 2 if rng.random() < 0.75 else 3
-        for position, line in enumerate(rng.sample(lines, min(n_products, len(lines)))):
+        for position, line in enumerate(chosen):
             _group, code, product, unit, materials = line
             reach = (
                 MarketingReach.LOKAL

@@ -638,7 +638,7 @@ def register_list(request):
             qs = base.none()
     else:
         qs = filterset.qs if filterset.is_valid() else base.none()
-        if not request.GET.get("ordering"):
+        if not request.GET.get("ordering") and not request.GET.get("q", "").strip():
             qs = qs.order_by("-created_at", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     # Counts per status of the same filters without the status filter (the tabs).

@@ -55,6 +55,7 @@ from ..models import (
     Product,
     Region,
     Sentra,
+    product_names_of,
 )
 from ..validators import gender_from_nik
 from .derive import enterprise_derive, name_key
@@ -1327,7 +1328,9 @@ def _build(item: Checked, *, actor, target: str, now) -> tuple[Enterprise, list,
         if getattr(enterprise, key) is None:
             setattr(enterprise, key, 0)
     enterprise_derive(enterprise)
-    return enterprise, kwargs.get("products") or [], kwargs.get("certifications") or []
+    products = kwargs.get("products") or []
+    enterprise.product_names = product_names_of(p["name"] for p in products)
+    return enterprise, products, kwargs.get("certifications") or []
 
 
 def _write(

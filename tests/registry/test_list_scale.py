@@ -85,3 +85,20 @@ def test_cheap_count_estimates_above_the_limit():
     count = cheap_count(Enterprise.objects.all(), exact_limit=2)
     assert count.estimated is True
     assert count.value >= 3
+
+
+def test_search_finds_product_names_and_ranks_the_name_first(staff, api_as):
+    by_product = EnterpriseFactory(name="UD Sumber Rejeki", brand="", products=0)
+    ProductFactory(enterprise=by_product, name="Keripik Singkong")
+    from registry.services import enterprise_update
+
+    enterprise_update(
+        enterprise=by_product,
+        actor=staff,
+        data={},
+        products=[{"kbli": by_product.products.get().kbli, "name": "Keripik Singkong"}],
+    )
+    by_name = EnterpriseFactory(name="Keripik Singkong Bu Sri", brand="", products=0)
+    EnterpriseFactory(name="Batik Tulis", brand="", products=0)
+    results = api_as(staff).get("/api/v1/enterprises/?q=singkong").json()["results"]
+    assert [r["id"] for r in results] == [by_name.pk, by_product.pk]
