@@ -4,6 +4,7 @@ from django.apps import apps
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from ikm_portal.core.pagination import cheap_count
 from ikm_portal.core.selectors import activity_for
 
 from .choices import (
@@ -186,11 +187,20 @@ def enterprise_queue(*, user):
 
 
 def status_counts(queryset) -> dict[str, int]:
-    """{status: count} of a (filtered) queryset, every status present, plus "total"."""
-    counts = dict.fromkeys(EnterpriseStatus.values, 0)
-    for row in queryset.order_by().values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
+    """{status: count} of a (filtered) queryset, every status present, plus "total" and
+    "estimated" (the keys whose count is PostgreSQL's estimate: above ``EXACT_COUNT_LIMIT``
+    rows an exact count of a million-row register costs more than the page)."""
+    counts: dict = {}
+    estimated = set()
+    for status in EnterpriseStatus.values:
+        count = cheap_count(queryset.filter(status=status))
+        counts[status] = count.value
+        if count.estimated:
+            estimated.add(status)
     counts["total"] = sum(counts[s] for s in EnterpriseStatus.values)
+    if estimated:
+        estimated.add("total")
+    counts["estimated"] = estimated
     return counts
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ikm_portal.core.exceptions import ApplicationError
+from ikm_portal.core.pagination import LargePaginator
 from ikm_portal.core.services import activity_log
 
 from . import forms, selectors, services
@@ -640,7 +641,7 @@ def register_list(request):
         qs = filterset.qs if filterset.is_valid() else base.none()
         if not request.GET.get("ordering") and not request.GET.get("q", "").strip():
             qs = qs.order_by("-created_at", "-id")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = LargePaginator(qs, 25).get_page(request.GET.get("page"))
     # Counts per status of the same filters without the status filter (the tabs).
     without_status = request.GET.copy()
     without_status.pop("status", None)

@@ -102,3 +102,63 @@ def test_search_finds_product_names_and_ranks_the_name_first(staff, api_as):
     EnterpriseFactory(name="Batik Tulis", brand="", products=0)
     results = api_as(staff).get("/api/v1/enterprises/?q=singkong").json()["results"]
     assert [r["id"] for r in results] == [by_name.pk, by_product.pk]
+
+
+def _queries(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _fresh(user):
+    from ikm_portal.accounts.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+def test_register_page_query_count_is_the_same_for_1_and_20_rows(staff, client_as):
+    from tests.factories import SentraFactory
+
+    sentra = SentraFactory()
+    EnterpriseFactory(submitted=True, products=2, sentra=sentra)
+    one = _queries(client_as(_fresh(staff)), "/registry/list/")
+    for _ in range(19):
+        e = EnterpriseFactory(submitted=True, products=2, sentra=sentra)
+        CertificationFactory(enterprise=e)
+    assert _queries(client_as(_fresh(staff)), "/registry/list/") == one
+
+
+def test_history_list_query_count_is_constant(staff, api_as):
+    from registry.services import enterprise_update
+
+    e = EnterpriseFactory(submitted=True)
+    enterprise_update(enterprise=e, actor=staff, data={"brand": "A"}, check_editable=False)
+    one = _queries(api_as(_fresh(staff)), f"/api/v1/enterprises/{e.pk}/history/")
+    for i in range(19):
+        enterprise_update(enterprise=e, actor=staff, data={"brand": f"B{i}"}, check_editable=False)
+    assert _queries(api_as(_fresh(staff)), f"/api/v1/enterprises/{e.pk}/history/") == one
+
+
+def test_import_jobs_list_query_count_is_constant(office_admin, api_as):
+    from django.core.files.base import ContentFile
+
+    from registry.models import ImportJob
+
+    def job():
+        j = ImportJob(created_by=office_admin, original_name="a.csv", file_format="csv")
+        j.file.save("a.csv", ContentFile(b"x"), save=False)
+        j.save()
+
+    job()
+    one = _queries(api_as(_fresh(office_admin)), "/api/v1/enterprises/imports/")
+    for _ in range(19):
+        job()
+    assert _queries(api_as(_fresh(office_admin)), "/api/v1/enterprises/imports/") == one
+
+
+@pytest.mark.parametrize("path", ["/api/v1/regions/?page_size=1", "/api/v1/kbli/?page_size=1"])
+def test_reference_lists_query_count_is_the_same_for_1_and_20_rows(path, staff, api_as):
+    one = _queries(api_as(_fresh(staff)), path)
+    twenty = _queries(api_as(_fresh(staff)), path.replace("page_size=1", "page_size=20"))
+    assert twenty == one
