@@ -459,9 +459,9 @@ def _plan():
             key = _LIST_KEYS.get(name, name)
             if name in ("products", "certifications"):
                 plan.append((name, f"{name}_json", None))
-            elif isinstance(
-                f, serializers.DateTimeField | serializers.DecimalField | serializers.DateField
-            ):
+            elif isinstance(f, serializers.DateTimeField):
+                plan.append((name, key, "datetime"))
+            elif isinstance(f, serializers.DecimalField | serializers.DateField):
                 plan.append((name, key, f.to_representation))
             else:
                 plan.append((name, key, None))
@@ -472,7 +472,16 @@ def _plan():
 def enterprise_list_data(rows, *, user) -> list[dict]:
     """The API list's items from ``selectors.enterprise_rows`` (the contract of
     EnterpriseSerializer); the NIK masked as the detail masks it."""
-    plan = _plan()
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+
+    def datetime_text(value):
+        # DRF's DateTimeField.to_representation, without its per-value settings look-ups.
+        text = value.astimezone(tz).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    plan = [(n, k, datetime_text if c == "datetime" else c) for n, k, c in _plan()]
     unmask_all = can_unmask_nik(user)
     uid = getattr(user, "pk", None)
     out = []
