@@ -96,14 +96,16 @@ def _setup_env() -> bool:
         from .common import ensure_database
 
         ensure_database(url)
-    except Exception as exc:  # noqa: BLE001 — no PostgreSQL here: run what needs none
+    except Exception as exc:
         print(f"PostgreSQL unavailable ({exc}); only the ranking runs.")
         return False
     return True
 
 
 def print_table(results: list[dict]) -> None:
-    head = f"{'#':<2} {'benchmark':<92} {'figure':>14} {'floor':>12} {'ratio':>7}  {'target':<30} ok"
+    head = (
+        f"{'#':<2} {'benchmark':<92} {'figure':>14} {'floor':>12} {'ratio':>7}  {'target':<30} ok"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
@@ -137,7 +139,7 @@ def main() -> None:
         print(f"[{section}] …", flush=True)
         try:
             out = fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 — one failed benchmark must not hide the rest
+        except Exception as exc:
             import traceback
 
             traceback.print_exc()
@@ -160,7 +162,11 @@ def main() -> None:
         if "import" in only:
             from . import import_bench
 
-            run("import", import_bench.imports, rows=int(os.environ.get("BENCH_IMPORT_ROWS") or 20000))
+            run(
+                "import",
+                import_bench.imports,
+                rows=int(os.environ.get("BENCH_IMPORT_ROWS") or 20000),
+            )
         if "publish" in only:
             from . import publish_bench
 

@@ -123,7 +123,11 @@ def bench_user(role: str = "office_staff", email: str = "bench-staff@bench.ikm.i
         from django.core.management import call_command
 
         call_command(
-            "createuser", email, role=role, password="bench-2026", stdout=open(os.devnull, "w")  # noqa: SIM115
+            "createuser",
+            email,
+            role=role,
+            password="bench-2026",
+            stdout=open(os.devnull, "w"),  # noqa: SIM115
         )
         user = User.objects.get(email=email)
     return user
@@ -226,7 +230,7 @@ def _process(host, paths, headers, seconds, threads, queue):
 def http_load(
     host: str, paths: list[str], *, headers: dict, seconds: int, connections: int = 16
 ) -> dict:
-    """``connections`` concurrent clients (2 processes × threads) for ``seconds``."""
+    """``connections`` concurrent clients (2 processes, 8 threads each) for ``seconds``."""
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     procs = 2

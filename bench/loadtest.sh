@@ -33,7 +33,9 @@ trap cleanup EXIT
 
 export DJANGO_SETTINGS_MODULE=bench.loadtest_settings
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
-export SECRET_KEY
+FIELD_ENCRYPTION_KEYS="$("$PY" -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")"
+PERSONAL_DATA_HASH_KEY="$("$PY" -c "import secrets; print(secrets.token_urlsafe(32))")"
+export SECRET_KEY FIELD_ENCRYPTION_KEYS PERSONAL_DATA_HASH_KEY
 export DATABASE_URL="$PG_URL/$DB" CONN_MAX_AGE=60
 export CELERY_BROKER_URL="${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
 export ALLOWED_HOSTS=127.0.0.1,localhost STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media"

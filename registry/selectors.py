@@ -214,7 +214,8 @@ def owner_enterprises(*, user):
 
 
 def history_for(*, enterprise: Enterprise, user):
-    """Field changes, newest first; NIK values masked for users who may not see them."""
+    """Field changes, newest first. NIK values are stored masked (rows written before the
+    encryption migration are masked here for users who may not see them)."""
     rows = list(FieldChange.objects.filter(enterprise=enterprise).select_related("actor")[:500])
     if not can_unmask_nik(user, enterprise):
         for row in rows:

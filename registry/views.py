@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.pagination import LargePaginator
 from ikm_portal.core.services import activity_log
@@ -47,6 +48,7 @@ from .permissions import (
     require_registry_user,
 )
 from .services import exports, imports
+from .services.enterprise import proposed_nik
 from .services.records import (
     document_add,
     document_delete,
@@ -441,7 +443,7 @@ def _change_rows(change_request: ChangeRequest) -> list[dict]:
         label = Enterprise._meta.get_field(field).verbose_name
         current = getattr(enterprise, field)
         if field == "owner_nik":
-            current, value = mask_nik(current), mask_nik(value or "")
+            current, value = mask_nik(current), mask_nik(proposed_nik(value))
         elif field == "kelurahan":
             current = enterprise.kelurahan.name if enterprise.kelurahan_id else ""
             value = Region.objects.filter(pk=value).values_list("name", flat=True).first() or value
@@ -634,7 +636,9 @@ def register_list(request):
     if request.method == "POST":
         nik_search = True
         if nik_form.is_valid():
-            qs = base.filter(owner_nik=nik_form.cleaned_data["nik"]).order_by("name", "id")
+            qs = base.filter(owner_nik_hash=keyed_hash(nik_form.cleaned_data["nik"])).order_by(
+                "name", "id"
+            )
         else:
             qs = base.none()
     else:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from ikm_portal.core.crypto import keyed_hash
 from partnerships.permissions import membership_of
 from registry.choices import EnterpriseStatus, SizeClass
 from registry.models import Enterprise, Region, mask_nik
@@ -70,7 +71,7 @@ def enterprise_facts(*, enterprise: Enterprise, exclude_program: Program | None 
     if enterprise.owner_id:
         same_person |= Q(enterprise__owner_id=enterprise.owner_id)
     if enterprise.owner_nik:
-        same_person |= Q(enterprise__owner_nik=enterprise.owner_nik)
+        same_person |= Q(enterprise__owner_nik_hash=keyed_hash(enterprise.owner_nik))
     running = running.filter(same_person)
     if exclude_program is not None:
         running = running.exclude(program=exclude_program)

@@ -80,7 +80,9 @@ fail() { log "FAIL: $*"; exit 1; }
 export DJANGO_SETTINGS_MODULE=ikm_portal.settings.production
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
 HEALTHZ_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
-export SECRET_KEY HEALTHZ_TOKEN
+FIELD_ENCRYPTION_KEYS="$("$PY" -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")"
+PERSONAL_DATA_HASH_KEY="$("$PY" -c "import secrets; print(secrets.token_urlsafe(32))")"
+export SECRET_KEY HEALTHZ_TOKEN FIELD_ENCRYPTION_KEYS PERSONAL_DATA_HASH_KEY
 export DATABASE_URL="$PG_URL/$DB"
 export CELERY_BROKER_URL="$REDIS_URL"
 export CACHE_URL="$REDIS_URL" SESSION_ENGINE=cached_db

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
 
         from ikm_portal.celery import app
 
-        from . import db_router, heartbeats
+        from . import checks, db_router, heartbeats  # noqa: F401  (checks register themselves)
         from . import logging as portal_logging
 
         # Request ids follow tasks into the worker's logs; workers and beat write heartbeats.

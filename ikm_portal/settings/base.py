@@ -109,6 +109,28 @@ TEMPLATES = [
     },
 ]
 
+# --- Personal data at rest (docs/security.md "Encryption at rest") ---
+# FIELD_ENCRYPTION_KEYS: Fernet keys, comma-separated; the first encrypts, all decrypt (rotation:
+# put a new key first, run `manage.py rotate_encryption_keys`, then drop the old one).
+# PERSONAL_DATA_HASH_KEY: the HMAC key of the NIK lookup hash. Unset, both are derived from
+# SECRET_KEY — for development only: `check --deploy` reports it as an error.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+PERSONAL_DATA_HASH_KEY = env.str("PERSONAL_DATA_HASH_KEY", default="")
+PERSONAL_DATA_KEYS_DERIVED = not FIELD_ENCRYPTION_KEYS or not PERSONAL_DATA_HASH_KEY
+if not FIELD_ENCRYPTION_KEYS:
+    import base64 as _b64
+    import hashlib as _hashlib
+
+    FIELD_ENCRYPTION_KEYS = [
+        _b64.urlsafe_b64encode(
+            _hashlib.sha256(f"ikm-portal:fernet:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
+if not PERSONAL_DATA_HASH_KEY:
+    PERSONAL_DATA_HASH_KEY = f"ikm-portal:nik-hash:{SECRET_KEY}"
+# Error reports (DEBUG page, admins' mails) cleanse personal POST fields and mask NIKs.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ikm_portal.core.reporting.PersonalDataExceptionReporterFilter"
+
 # --- Database: the embedded default is a SQLite file in the project folder ---
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

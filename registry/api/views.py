@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.pagination import LargeListPagination
 from ikm_portal.core.services import activity_log
 
@@ -235,7 +236,9 @@ class EnterpriseViewSet(
         require_office(request.user)
         body = NikSearchSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        qs = self.filter_queryset(self.get_queryset()).filter(owner_nik=body.validated_data["nik"])
+        qs = self.filter_queryset(self.get_queryset()).filter(
+            owner_nik_hash=keyed_hash(body.validated_data["nik"])
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ikm_portal.core.fields import EncryptedTextField, KeyedHashField
 from ikm_portal.core.models import TimeStampedModel
 
 from ..choices import (
@@ -55,7 +56,10 @@ class Enterprise(TimeStampedModel):
 
     # --- Owner ---
     owner_name = models.CharField(_("owner's name"), max_length=150, blank=True)
-    owner_nik = models.CharField(_("owner's NIK"), max_length=16, blank=True, db_index=True)
+    # Encrypted at rest (ikm_portal/core/fields.py); exact search and uniqueness go through the
+    # keyed hash beside it, which every save recomputes.
+    owner_nik = EncryptedTextField(_("owner's NIK"), blank=True)
+    owner_nik_hash = KeyedHashField(source="owner_nik")
     owner_gender = models.CharField(
         _("owner's gender"), max_length=6, choices=Gender.choices, blank=True
     )
@@ -229,8 +233,8 @@ class Enterprise(TimeStampedModel):
                 violation_error_message=_("Another active business holds this NIB."),
             ),
             models.UniqueConstraint(
-                fields=["owner_nik", "name_key"],
-                condition=~Q(owner_nik="") & ~Q(name_key="") & ACTIVE_Q,
+                fields=["owner_nik_hash", "name_key"],
+                condition=~Q(owner_nik_hash="") & ~Q(name_key="") & ACTIVE_Q,
                 name="registry_enterprise_active_nik_name",
                 violation_error_message=_("This owner already has a business with this name."),
             ),
@@ -250,6 +254,13 @@ class Enterprise(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name or str(_("(unnamed draft)"))
+
+    def save(self, *args, **kwargs):
+        # The NIK's hash follows the NIK, also in a save limited to some fields.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "owner_nik" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "owner_nik_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def owner_nik_masked(self) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.exceptions import ApplicationError, Conflict
 from ikm_portal.core.services import activity_log
 
@@ -66,7 +67,11 @@ def exact_duplicate(
         if found:
             return "nib", found
     if owner_nik and name_key:
-        found = qs.filter(owner_nik=owner_nik, name_key=name_key).only("id", "status").first()
+        found = (
+            qs.filter(owner_nik_hash=keyed_hash(owner_nik), name_key=name_key)
+            .only("id", "status")
+            .first()
+        )
         if found:
             return "nik_name", found
     return None
@@ -186,7 +191,7 @@ def duplicates_find(enterprise: Enterprise) -> list[tuple[int, str, float | None
     if enterprise.owner_nik:
         found += [
             (pk, DuplicateKind.SAME_NIK, None)
-            for pk in base.filter(owner_nik=enterprise.owner_nik)
+            for pk in base.filter(owner_nik_hash=keyed_hash(enterprise.owner_nik))
             .exclude(name_key=enterprise.name_key)
             .values_list("id", flat=True)[:10]
         ]

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ikm_portal.core.crypto import TOKEN_PREFIX, InvalidToken, decrypt_text, encrypt_text
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition
 from ikm_portal.core.services import activity_log
 
@@ -438,6 +439,9 @@ def change_request_payload(
             current in (None, "") and value in (None, "")
         ):
             payload[field] = _json_value(value)
+    if payload.get("owner_nik"):
+        # Personal data at rest: the proposed NIK is kept encrypted like the record's own.
+        payload["owner_nik"] = encrypt_text(payload["owner_nik"])
     if products is not None:
         proposed = [{k: _json_value(v) for k, v in p.items()} for p in products]
         current = [
@@ -447,6 +451,16 @@ def change_request_payload(
         if proposed != current:
             payload["products"] = proposed
     return payload
+
+
+def proposed_nik(value: str) -> str:
+    """The plain NIK of a change request's payload (encrypted since migration 0004)."""
+    if value and value.startswith(TOKEN_PREFIX):
+        try:
+            return decrypt_text(value)
+        except InvalidToken:
+            return ""
+    return value or ""
 
 
 def change_request_values(payload: dict) -> tuple[dict[str, Any], list[dict] | None]:
@@ -461,6 +475,8 @@ def change_request_values(payload: dict) -> tuple[dict[str, Any], list[dict] | N
             value = Region.objects.get(pk=value) if value else None
         elif field == "sentra":
             value = Sentra.objects.get(pk=value) if value else None
+        elif field == "owner_nik":
+            value = proposed_nik(value)
         data[field] = value
     products = None
     if "products" in payload:

@@ -5,7 +5,7 @@ snapshot after. Values are kept as text (the NIK too: it is masked when shown, s
 import uuid
 from decimal import Decimal
 
-from ..models import EDITABLE_FIELDS, Enterprise, FieldChange
+from ..models import EDITABLE_FIELDS, Enterprise, FieldChange, mask_nik
 
 # Besides what people type: the derived and workflow fields that matter to a reader.
 TRACKED_FIELDS = (
@@ -74,6 +74,12 @@ def enterprise_snapshot(enterprise: Enterprise, *, related: bool = True) -> dict
     return snap
 
 
+def stored_value(field: str, value: str) -> str:
+    """What the history keeps of a value: the NIK only masked (it is encrypted on the record
+    itself; the history is read by every office user)."""
+    return mask_nik(value) if field == "owner_nik" else value
+
+
 def history_changes(before: dict[str, str], after: dict[str, str]) -> dict[str, tuple[str, str]]:
     return {
         field: (before.get(field, ""), new)
@@ -104,8 +110,8 @@ def history_record(
             actor=actor,
             source=source,
             field=field,
-            old_value=old,
-            new_value=new,
+            old_value=stored_value(field, old),
+            new_value=stored_value(field, new),
         )
         for field, (old, new) in changes.items()
     ]
@@ -126,7 +132,7 @@ def history_rows_for_create(
             source=source,
             field=field,
             old_value="",
-            new_value=new,
+            new_value=stored_value(field, new),
         )
         for field, new in after.items()
         if new

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.models import ActivityLog
 
 from .. import conf
@@ -940,11 +941,12 @@ def _find_duplicates(rows: list[Checked]) -> None:
     for chunk in _chunks(sorted(nibs)):
         for pk, nib, status in active.filter(nib__in=chunk).values_list("id", "nib", "status"):
             by_nib.setdefault(nib, (pk, status))
-    for chunk in _chunks(sorted(niks)):
-        for pk, nik, key, status in active.filter(owner_nik__in=chunk).values_list(
-            "id", "owner_nik", "name_key", "status"
+    nik_of_hash = {keyed_hash(nik): nik for nik in niks}
+    for chunk in _chunks(sorted(nik_of_hash)):
+        for pk, digest, key, status in active.filter(owner_nik_hash__in=chunk).values_list(
+            "id", "owner_nik_hash", "name_key", "status"
         ):
-            by_nik.setdefault(nik, []).append((pk, key, status))
+            by_nik.setdefault(nik_of_hash[digest], []).append((pk, key, status))
     for chunk in _chunks(sorted(phones)):
         for pk, phone in compared.filter(phone__in=chunk).values_list("id", "phone"):
             by_phone.setdefault(phone, []).append(pk)

@@ -88,14 +88,21 @@ def test_broker_url_switches_tasks_to_the_broker():
     assert result.stdout.split() == ["False", "redis://127.0.0.1:6379/9"]
 
 
-def test_check_deploy_has_no_warnings_in_production():
+PRODUCTION_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "2WNdbJ0o0fTnuqUMQk4rQ4hYGYQJjFRqWvkMzJ2B3Pk=",
+    "PERSONAL_DATA_HASH_KEY": "a-separate-hash-key-for-the-deploy-check",
+}
+
+
+def _check_deploy(**overrides):
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="ikm_portal.settings.production",
         SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="ikm.malangkota.go.id",
     )
-    result = subprocess.run(
+    env.update(overrides)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -103,5 +110,15 @@ def test_check_deploy_has_no_warnings_in_production():
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_refuses_personal_data_keys_derived_from_the_secret_key():
+    result = _check_deploy()
+    assert result.returncode == 1
+    assert "core.E001" in result.stderr
+
+
+def test_check_deploy_has_no_warnings_in_production():
+    result = _check_deploy(**PRODUCTION_KEYS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout

@@ -148,6 +148,8 @@ def test_check_deploy_stays_clean_with_the_scale_out_settings():
     env.update(
         DJANGO_SETTINGS_MODULE="ikm_portal.settings.production",
         SECRET_KEY=PROD_KEY,
+        FIELD_ENCRYPTION_KEYS="2WNdbJ0o0fTnuqUMQk4rQ4hYGYQJjFRqWvkMzJ2B3Pk=",
+        PERSONAL_DATA_HASH_KEY="a-separate-hash-key-for-the-deploy-check",
         ALLOWED_HOSTS="ikm.malangkota.go.id",
         SESSION_ENGINE="cached_db",
         CACHE_URL="redis://127.0.0.1:6379/3",

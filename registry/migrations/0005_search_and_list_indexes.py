@@ -52,7 +52,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0003_labels'),
+        ('registry', '0004_nik_encrypted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
