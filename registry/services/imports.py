@@ -63,7 +63,7 @@ from .derive import enterprise_derive, name_key
 from .duplicates import (
     NameIndex,
     duplicate_message,
-    similar_names,
+    similar_names_many,
     trigram_similarity,
 )
 
@@ -961,6 +961,18 @@ def _find_duplicates(rows: list[Checked]) -> None:
                 "id", "kelurahan_id", "name_key"
             ):
                 register_names.setdefault(code, NameIndex()).add((pk, other_key), other_key)
+    similar_of: dict[int, list] = {}
+    if on_postgres:
+        pairs = [
+            (
+                r.data["data"]["kelurahan"].code if r.data["data"].get("kelurahan") else "",
+                keys[id(r)],
+            )
+            for r in rows
+        ]
+        similar_of = {
+            id(r): found for r, found in zip(rows, similar_names_many(pairs), strict=True)
+        }
     seen = _Seen()
     for result in rows:
         data = result.data["data"]
@@ -1017,7 +1029,7 @@ def _find_duplicates(rows: list[Checked]) -> None:
         # Near duplicates: reported, never refused.
         if kelurahan is not None and key:
             if on_postgres:
-                similar = similar_names(kelurahan_id=kelurahan.code, name_key=key, limit=3)
+                similar = similar_of.get(id(result), [])
             else:
                 similar = [
                     (pk, round(trigram_similarity(key, other_key), 3))
