@@ -117,9 +117,7 @@ def _ours(data: bytes, user) -> tuple[float, object]:
     from registry.services import imports
 
     upload = SimpleUploadedFile("bench.xlsx", data)
-    with override_settings(
-        REGISTRY_IMPORT_BACKGROUND_ROWS=10**9, REGISTRY_IMPORT_MAX_BYTES=10**10
-    ):
+    with override_settings(REGISTRY_IMPORT_BACKGROUND_ROWS=10**9, REGISTRY_IMPORT_MAX_BYTES=10**10):
         t0 = time.perf_counter()
         job = imports.import_start(upload=upload, actor=user, dry_run=False)
         elapsed = time.perf_counter() - t0
