@@ -645,7 +645,10 @@ def register_list(request):
         qs = filterset.qs if filterset.is_valid() else base.none()
         if not request.GET.get("ordering") and not request.GET.get("q", "").strip():
             qs = qs.order_by("-created_at", "-id")
-    page = LargePaginator(qs, 25).get_page(request.GET.get("page"))
+    rows = qs
+    if request.GET.get("q", "").strip() and not request.GET.get("ordering") and not nik_search:
+        rows = selectors.relevance_window(qs)
+    page = LargePaginator(rows, 25, count_queryset=qs).get_page(request.GET.get("page"))
     # Counts per status of the same filters without the status filter (the tabs).
     without_status = request.GET.copy()
     without_status.pop("status", None)

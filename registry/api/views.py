@@ -92,8 +92,13 @@ class EnterpriseViewSet(
         """One query for the page (``.values()`` rows with their products and certifications as
         JSON) and at most two cheap ones for the count (docs/performance.md)."""
         queryset = self.filter_queryset(self.get_queryset())
+        rows = queryset
+        if request.query_params.get("q", "").strip() and not request.query_params.get("ordering"):
+            rows = selectors.relevance_window(queryset)
         paginator = self.paginator
-        page = paginator.paginate_queryset(selectors.enterprise_rows(queryset), request, self)
+        page = paginator.paginate_queryset(
+            selectors.enterprise_rows(rows), request, self, count_queryset=queryset
+        )
         return paginator.get_paginated_response(enterprise_list_data(page, user=request.user))
 
     def retrieve(self, request, *args, **kwargs):
