@@ -127,8 +127,10 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         """Name, brand, product, owner's name — best matches first — or an exact NIB or phone.
         Never the NIK: it is searched by exact match through a POST (see views).
 
-        PostgreSQL reads the stored ``search_vector`` (migration 0004) through its GIN index:
-        every word of the query as a word prefix, ranked name > brand > product > owner.
+        PostgreSQL reads the stored ``search_vector`` (migration 0005) through its GIN index:
+        every word of the query as a word prefix, ranked name > brand > product > owner. The
+        column is named unqualified so that it is the table of whichever query or subquery the
+        condition lands in (``selectors.relevance_window`` reuses it in a subquery).
         Elsewhere: ``icontains`` on the same fields."""
         from ikm_portal.core.validators import normalize_phone
 
@@ -144,13 +146,13 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         words = search_words(value)
         if connections[queryset.db].vendor == "postgresql" and words:
             tsquery = " & ".join(f"{w}:*" for w in words)
-            matches = RawSQL(  # noqa: S611 (the query is a parameter)
-                f"{Enterprise._meta.db_table}.search_vector @@ to_tsquery('simple', %s)",
+            matches = RawSQL(
+                "search_vector @@ to_tsquery('simple', %s)",
                 [tsquery],
                 output_field=BooleanField(),
             )
-            rank = RawSQL(  # noqa: S611 (the query is a parameter)
-                f"ts_rank({Enterprise._meta.db_table}.search_vector, to_tsquery('simple', %s))",
+            rank = RawSQL(
+                "ts_rank(search_vector, to_tsquery('simple', %s))",
                 [tsquery],
                 output_field=FloatField(),
             )
