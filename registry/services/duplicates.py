@@ -175,8 +175,11 @@ def similar_names(
 
 def similar_names_many(items: list[tuple[str, str]], *, limit: int = 3) -> list[list]:
     """``similar_names`` for many (kelurahan code, name key) pairs in one query per thousand
-    (PostgreSQL: a LATERAL trigram probe per pair, without a round trip each) — the import
-    checks every row of a file. Returns one [(id, similarity)] list per pair, in order."""
+    (PostgreSQL: a LATERAL probe per pair, without a round trip each) — the import checks
+    every row of a file. The probe reads the kelurahan's records by its index and compares
+    each name (a few hundred even at a million businesses): the trigram index would first
+    collect every name sharing a common trigram ("keripik …": tens of thousands).
+    Returns one [(id, similarity)] list per pair, in order."""
     found: list[list] = [[] for _ in items]
     inactive = sorted({*INACTIVE_STATUSES, EnterpriseStatus.DRAFT})
     sql = f"""
@@ -185,7 +188,7 @@ def similar_names_many(items: list[tuple[str, str]], *, limit: int = 3) -> list[
         CROSS JOIN LATERAL (
             SELECT e.id, similarity(e.name_key, q.key) AS s
             FROM {Enterprise._meta.db_table} e
-            WHERE e.kelurahan_id = q.kel AND e.name_key %% q.key
+            WHERE e.kelurahan_id = q.kel
               AND similarity(e.name_key, q.key) >= %s
               AND NOT (e.status = ANY(%s))
             ORDER BY s DESC, e.id
