@@ -34,8 +34,10 @@ ORDERING = (
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):
+    # distinct=False: these filter the business's own columns (no join can repeat a row), and
+    # DISTINCT would make PostgreSQL build every matching row of a page before its LIMIT.
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=EnterpriseStatus.choices
+        label=_("Status"), choices=EnterpriseStatus.choices, distinct=False
     )
     kecamatan = django_filters.CharFilter(
         label=_("Kecamatan"), field_name="kecamatan_id", method="filter_region"
@@ -49,7 +51,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         help_text=_("A KBLI code or its beginning: 10 (division), 103, 10391."),
     )
     size_class = django_filters.MultipleChoiceFilter(
-        label=_("Size class"), choices=SizeClass.choices
+        label=_("Size class"), choices=SizeClass.choices, distinct=False
     )
     sentra = django_filters.ModelChoiceFilter(
         label=_("Sentra"), queryset=Sentra.objects.all(), field_name="sentra", empty_label=_("All")

@@ -88,7 +88,9 @@ LIST_COLUMNS = (
 _PRODUCT_FIELDS = (
     ("kbli_code", "p.kbli_code"),
     ("kbli_version", "p.kbli_version"),
-    ("kbli_title", "k.title_id"),
+    # A scalar subquery by primary key: a join would be planned as a hash of the whole KBLI
+    # table for every business of the page.
+    ("kbli_title", "(SELECT k.title_id FROM registry_kbli k WHERE k.id = p.kbli_id)"),
     ("name", "p.name"),
     ("capacity_per_year", None),  # text with two decimals, as the API writes it
     ("capacity_unit", "p.capacity_unit"),
@@ -116,10 +118,7 @@ def _json_rows_sql(vendor: str, table: str) -> tuple[str, str]:
 
     product_obj = f"{obj}({pairs(_PRODUCT_FIELDS, f'CASE WHEN p.capacity_per_year IS NULL THEN NULL ELSE {capacity} END')})"
     cert_obj = f"{obj}({pairs(_CERT_FIELDS, expires)})"
-    product_from = (
-        "FROM registry_product p JOIN registry_kbli k ON k.id = p.kbli_id "
-        f"WHERE p.enterprise_id = {enterprise}"
-    )
+    product_from = f"FROM registry_product p WHERE p.enterprise_id = {enterprise}"
     cert_from = f"FROM registry_certification c WHERE c.enterprise_id = {enterprise}"
     if agg:
         products = f"SELECT COALESCE({agg}({product_obj} ORDER BY p.position, p.id), {empty}) {product_from}"
