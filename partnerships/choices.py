@@ -46,6 +46,4 @@ class InvitationStatus(models.TextChoices):
 AGREEMENT_REMINDER_DAYS = 30
 # Days an invitation link stays valid.
 INVITATION_VALID_DAYS = 7
-# Largest agreement document accepted.
-AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-LOGO_MAX_BYTES = 2 * 1024 * 1024
+# Upload size limits: settings.UPLOAD_MAX_MB (ikm_portal/core/uploads.py).

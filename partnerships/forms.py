@@ -6,14 +6,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.accounts.models import User
+from ikm_portal.core.uploads import validate_upload
 
 from .choices import (
-    AGREEMENT_DOCUMENT_MAX_BYTES,
-    LOGO_MAX_BYTES,
     MemberRole,
 )
 from .models import Agreement, Partner
-from .validators import validate_upload
 
 
 class DateInput(forms.DateInput):
@@ -55,7 +53,7 @@ class PartnerForm(forms.ModelForm):
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         if logo:
-            validate_upload(logo, formats={"png", "jpeg", "webp"}, max_bytes=LOGO_MAX_BYTES)
+            validate_upload(logo, kind="logo")
         return logo or None
 
     def validate_unique(self):
@@ -92,7 +90,7 @@ class AgreementForm(forms.ModelForm):
     def clean_document(self):
         document = self.cleaned_data.get("document")
         if document:
-            validate_upload(document, formats={"pdf"}, max_bytes=AGREEMENT_DOCUMENT_MAX_BYTES)
+            validate_upload(document, kind="agreement")
         return document or None
 
     def clean(self):

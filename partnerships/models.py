@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.models import TimeStampedModel
+from ikm_portal.core.uploads import random_upload_name
 
 from .choices import (
     AGREEMENT_REMINDER_DAYS,
@@ -19,13 +18,12 @@ from .choices import (
 
 def logo_upload_to(instance, filename: str) -> str:
     # Random names: an upload's name never reveals or collides with another's.
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
-    return f"partners/logos/{uuid.uuid4().hex}.{ext[:5]}"
+    return random_upload_name("partners/logos", filename)
 
 
 def agreement_upload_to(instance, filename: str) -> str:
     # Under MEDIA_ROOT, outside static/ and never served directly: see views.agreement_document.
-    return f"private/agreements/{uuid.uuid4().hex}.pdf"
+    return random_upload_name("private/agreements", "agreement.pdf")
 
 
 class Partner(TimeStampedModel):

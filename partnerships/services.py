@@ -14,20 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition
 from ikm_portal.core.services import activity_log, model_update
+from ikm_portal.core.uploads import validate_upload
 from ikm_portal.notifications.services import Recipient, notification_queue
 
 from .choices import (
-    AGREEMENT_DOCUMENT_MAX_BYTES,
     AGREEMENT_REMINDER_DAYS,
     AGREEMENT_TRANSITIONS,
     INVITATION_VALID_DAYS,
-    LOGO_MAX_BYTES,
     AgreementStatus,
     InvitationStatus,
     MemberRole,
 )
 from .models import Agreement, Partner, PartnerInvitation, PartnerMember
-from .validators import validate_upload
 
 
 class InvitationInvalid(ApplicationError):
@@ -54,7 +52,7 @@ def _check_logo(logo) -> None:
     from django.core.exceptions import ValidationError
 
     try:
-        validate_upload(logo, formats={"png", "jpeg", "webp"}, max_bytes=LOGO_MAX_BYTES)
+        validate_upload(logo, kind="logo")
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], field_errors={"logo": exc.messages}) from exc
 
@@ -117,7 +115,7 @@ def _check_document(document) -> None:
     from django.core.exceptions import ValidationError
 
     try:
-        validate_upload(document, formats={"pdf"}, max_bytes=AGREEMENT_DOCUMENT_MAX_BYTES)
+        validate_upload(document, kind="agreement")
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], field_errors={"document": exc.messages}) from exc
 
@@ -507,6 +505,7 @@ def invitation_accept(
             phone=phone,
             language=language,
             accepted_terms=True,
+            consent_context="invitation",
         )
     try:
         with transaction.atomic():

@@ -1,13 +1,11 @@
 """Pages for partners, agreements and members. They call the same services as the API."""
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.selectors import activity_for
+from ikm_portal.core.uploads import serve_upload
 
 from . import selectors, services
 from .choices import AgreementStatus, InvitationStatus, MemberRole
@@ -57,17 +56,8 @@ def _page(request, queryset, per_page: int = 25):
 
 
 def _serve_file(field_file, *, download_name: str, as_attachment: bool):
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    content_type = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
-    response = FileResponse(
-        handle, as_attachment=as_attachment, filename=download_name, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # The shared upload response (type from the stored bytes, Content-Disposition, no caching).
+    return serve_upload(field_file, download_name=download_name, inline=not as_attachment)
 
 
 # --- Partners --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ records the field-level changes with source "admin"."""
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .choices import HistorySource
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     Product,
     Region,
     Sentra,
+    mask_nik,
     product_names_of,
 )
 from .services import enterprise_derive, name_key
@@ -73,6 +75,22 @@ class EnterpriseAdminForm(forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = "__all__"  # noqa: DJ007 — the admin edits every editable field
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The NIK is masked everywhere, the admin site too (issue 8): the field starts empty and
+        # empty keeps the stored NIK; unmasking is the logged action on the business page.
+        if "owner_nik" in self.fields and self.instance.pk and self.instance.owner_nik:
+            self.initial["owner_nik"] = ""
+            self.fields["owner_nik"].help_text = _(
+                "Leave empty to keep the NIK on file (%(masked)s); type a new one to change it."
+            ) % {"masked": mask_nik(self.instance.owner_nik)}
+
+    def clean_owner_nik(self):
+        value = self.cleaned_data.get("owner_nik") or ""
+        if not value and self.instance.pk:
+            return self.instance.owner_nik
+        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -38,8 +38,8 @@ class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("IKM registry")
     demo_module = "registry.demo"
-    # office_admin holds every permission, `registry.unmask_nik` included. office_staff do not
-    # see full NIKs by default (see registry/permissions.py and docs/registry.md).
+    # office_admin holds every permission, `registry.unmask_nik` included: they may unmask a
+    # NIK with a reason (logged); nobody but the owner sees it unasked (registry/permissions.py).
     role_permissions = {"office_staff": STAFF_PERMISSIONS}
     # Messages to owners (registry/templates/notifications/<key>/); decisions are mandatory.
     notification_templates = {
@@ -85,6 +85,22 @@ class RegistryConfig(AppConfig):
                 NavItem(_("IKM register"), reverse("registry:list"), order=11),
             ]
         return [NavItem(_("My businesses"), reverse("registry:mine"), order=10)]
+
+    # --- Personal data (ikm_portal/datarights hooks; registry/services/privacy.py) ---
+    def personal_data_export(self, user):
+        from .services.privacy import personal_data_export
+
+        return personal_data_export(user)
+
+    def personal_data_erase(self, user, *, actor, holds):
+        from .services.privacy import personal_data_erase
+
+        return personal_data_erase(user, actor=actor, holds=holds)
+
+    def personal_data_retention(self, *, cutoff):
+        from .services.privacy import personal_data_retention
+
+        return personal_data_retention(cutoff=cutoff)
 
     def staff_digest_items(self):
         """What waits for the office, for the daily staff digest (notifications)."""

@@ -15,7 +15,9 @@ def import_background_rows() -> int:
 
 
 def import_max_bytes() -> int:
-    return getattr(settings, "REGISTRY_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    from ikm_portal.core.uploads import upload_max_bytes
+
+    return getattr(settings, "REGISTRY_IMPORT_MAX_BYTES", None) or upload_max_bytes("import")
 
 
 def import_max_rows() -> int:

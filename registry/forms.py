@@ -28,7 +28,7 @@ from .choices import (
     RegistrationSource,
 )
 from .conf import import_max_bytes, kbli_version
-from .models import Enterprise, Kbli, Region, Sentra
+from .models import Enterprise, Kbli, Region, Sentra, mask_nik
 
 
 def _label(field: str):
@@ -105,6 +105,12 @@ class StepForm(forms.Form):
 class OwnerForm(StepForm):
     fields_of_step = ("owner_name", "owner_nik", "owner_gender", "phone", "email")
 
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if self.keep_nik and not data.get("owner_nik"):
+            data["owner_nik"] = self.keep_nik
+        return data
+
     owner_name = forms.CharField(
         label=_("Owner's full name"),
         max_length=150,
@@ -134,9 +140,25 @@ class OwnerForm(StepForm):
         error_messages={"required": _("Accept the privacy notice to register.")},
     )
 
-    def __init__(self, *args, consent_given: bool = False, walk_in: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        consent_given: bool = False,
+        walk_in: bool = False,
+        keep_nik: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.walk_in = walk_in
+        # Office users editing someone else's record never get the NIK in the form (it is
+        # masked everywhere, issue 8): the field starts empty and empty keeps the stored NIK.
+        self.keep_nik = keep_nik
+        if keep_nik:
+            self.initial["owner_nik"] = ""
+            self.fields["owner_nik"].required = False
+            self.fields["owner_nik"].help_text = _(
+                "Leave empty to keep the NIK on file (%(masked)s); type a new one to change it."
+            ) % {"masked": mask_nik(keep_nik)}
         if consent_given:
             del self.fields["consent"]
         elif walk_in:

@@ -5,10 +5,12 @@
 - Partner users and anonymous visitors see none of the registry: every page and endpoint is a
   403 (or 404 for a single record) for them.
 
-The full NIK is shown to the business's owner and to users holding ``registry.unmask_nik``.
-office_admin holds it (office_admin holds every permission); office_staff does not by default —
-staff verify and search by exact NIK without seeing it (UU 27/2022: keep personal data to those
-who need it). An administrator may grant the permission to a named staff user in the admin site.
+The NIK is masked (``************1234``) everywhere — pages, API, exports, history — for everyone
+but the business's owner (issue 8, UU 27/2022). Office users holding ``registry.unmask_nik``
+(office_admin holds every permission; an administrator may grant it to a named staff user) may
+*unmask* one NIK as an explicit action with a reason; each unmask writes a row in the
+personal-data access log (ikm_portal/datarights): who, whose, when, why. Staff verify and
+search by exact NIK without seeing it.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -41,12 +43,14 @@ def enterprises_visible_to(user):
     return qs.filter(owner=user)
 
 
-def can_unmask_nik(user, enterprise: Enterprise | None = None) -> bool:
-    if not (user and user.is_authenticated):
-        return False
-    if enterprise is not None and enterprise.owner_id == user.pk:
-        return True
-    return user.has_perm(UNMASK_NIK)
+def sees_full_nik(user, enterprise: Enterprise) -> bool:
+    """Only the owner sees their own full NIK without asking."""
+    return bool(user and user.is_authenticated and enterprise.owner_id == user.pk)
+
+
+def can_unmask_nik(user) -> bool:
+    """May ask to see a full NIK, one business at a time, with a reason that is logged."""
+    return is_office(user) and user.has_perm(UNMASK_NIK)
 
 
 def can_edit(user, enterprise: Enterprise) -> bool:

@@ -24,7 +24,7 @@ from .models import (
     Region,
     mask_nik,
 )
-from .permissions import can_unmask_nik, enterprises_visible_to
+from .permissions import enterprises_visible_to, sees_full_nik
 
 
 def enterprise_list(*, user):
@@ -230,9 +230,9 @@ def owner_enterprises(*, user):
 
 def history_for(*, enterprise: Enterprise, user):
     """Field changes, newest first. NIK values are stored masked (rows written before the
-    encryption migration are masked here for users who may not see them)."""
+    encryption migration are masked here for everyone but the owner)."""
     rows = list(FieldChange.objects.filter(enterprise=enterprise).select_related("actor")[:500])
-    if not can_unmask_nik(user, enterprise):
+    if not sees_full_nik(user, enterprise):
         for row in rows:
             if row.field == "owner_nik":
                 row.old_value, row.new_value = mask_nik(row.old_value), mask_nik(row.new_value)

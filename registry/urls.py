@@ -23,6 +23,7 @@ urlpatterns = [
     path("list/", views.register_list, name="list"),
     path("list/export/", views.register_export, name="export"),
     path("business/<int:pk>/action/<slug:action>/", views.action, name="action"),
+    path("business/<int:pk>/unmask-nik/", views.nik_unmask, name="nik_unmask"),
     path("business/<int:pk>/facilitation/", views.facilitation_add, name="facilitation_add"),
     path("facilitation/<int:record_pk>/", views.facilitation_edit, name="facilitation_edit"),
     path("business/<int:pk>/merge/<int:other_pk>/", views.merge, name="merge"),

@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,7 +16,11 @@ from django.views.decorators.http import require_POST
 from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.pagination import LargePaginator
-from ikm_portal.core.services import activity_log
+from ikm_portal.core.uploads import serve_upload
+from ikm_portal.datarights.choices import AccessChannel
+from ikm_portal.datarights.forms import UnmaskForm
+from ikm_portal.datarights.permissions import can_read_log
+from ikm_portal.datarights.selectors import record_key
 
 from . import forms, selectors, services
 from .choices import (
@@ -46,6 +51,7 @@ from .permissions import (
     is_office,
     require_office,
     require_registry_user,
+    sees_full_nik,
 )
 from .services import exports, imports
 from .services.enterprise import proposed_nik
@@ -229,6 +235,8 @@ def register_step(request, pk, step):
     if step == "owner":
         kwargs["consent_given"] = bool(enterprise.consent_at)
         kwargs["walk_in"] = False
+        if not sees_full_nik(request.user, enterprise):
+            kwargs["keep_nik"] = enterprise.owner_nik
     if step == "workforce":
         kwargs["show_unspecified"] = is_office(request.user) or bool(enterprise.workers_unspecified)
     form = form_class(data, **kwargs)
@@ -294,17 +302,17 @@ def review(request, pk):
 
 def _nik_for(user, enterprise) -> str:
     return (
-        enterprise.owner_nik if can_unmask_nik(user, enterprise) else mask_nik(enterprise.owner_nik)
+        enterprise.owner_nik if sees_full_nik(user, enterprise) else mask_nik(enterprise.owner_nik)
     )
 
 
 @login_required
-def detail(request, pk):
+def detail(request, pk, *, unmasked_nik: str = "", unmask_form=None):
     require_registry_user(request.user)
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
     context = {
         "enterprise": enterprise,
-        "nik": _nik_for(request.user, enterprise),
+        "nik": unmasked_nik or _nik_for(request.user, enterprise),
         "steps": STEPS,
         "can_edit": can_edit(request.user, enterprise),
         "decisions": selectors.decisions_for(enterprise=enterprise)[:50],
@@ -315,8 +323,6 @@ def detail(request, pk):
     }
     if not is_office(request.user):
         return render(request, "registry/status.html", context)
-    if request.user.pk != enterprise.owner_id and can_unmask_nik(request.user, enterprise):
-        activity_log(target=enterprise, action="enterprise.nik_viewed", actor=request.user)
     context.update(
         {
             "actions": _allowed_actions(enterprise, request.user),
@@ -325,9 +331,51 @@ def detail(request, pk):
             "panels": selectors.enterprise_panels(enterprise=enterprise, request=request),
             "facilitation_form": forms.FacilitationForm(),
             "claims": enterprise.claims.select_related("user"),
+            "nik_unmasked": bool(unmasked_nik),
+            "can_unmask": can_unmask_nik(request.user) and bool(enterprise.owner_nik),
+            "unmask_form": unmask_form or UnmaskForm(),
+            "access_log_url": _access_log_url(request.user, enterprise),
         }
     )
     return render(request, "registry/detail.html", context)
+
+
+def _access_log_url(user, enterprise) -> str:
+    """The personal-data access log of this business (and of its owner's account)."""
+    if not can_read_log(user):
+        return ""
+    query = {"record": record_key(enterprise)}
+    return reverse("datarights:access_log") + "?" + urlencode(query)
+
+
+@login_required
+def nik_unmask(request, pk):
+    """Show one full NIK to an office user holding registry.unmask_nik, with a reason that the
+    personal-data access log records (who, whose, when, why). POST only; the NIK is shown on
+    this response and never put in a URL."""
+    if request.method != "POST":
+        return redirect("registry:detail", pk=pk)
+    require_office(request.user)
+    if not can_unmask_nik(request.user):
+        raise PermissionDenied
+    enterprise = selectors.enterprise_get(user=request.user, pk=pk)
+    form = UnmaskForm(request.POST)
+    if not form.is_valid():
+        return detail(request, pk, unmask_form=form)
+    try:
+        nik = services.enterprise_nik_unmask(
+            enterprise=enterprise,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            channel=AccessChannel.PAGE_DETAIL,
+            path=request.path,
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("registry:detail", pk=pk)
+    response = detail(request, pk, unmasked_nik=nik)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -673,6 +721,13 @@ def register_list(request):
             "nik_search": nik_search,
             "divisions": division_choices(),
             "can_export": request.user.has_perm("registry.export_enterprise"),
+            "can_export_full_nik": can_unmask_nik(request.user),
+            "export_params": [
+                (key, value)
+                for key, values in query.lists()
+                if key not in ("format", "unmask_nik", "reason")
+                for value in values
+            ],
             "selected_status": request.GET.getlist("status"),
         },
     )
@@ -688,7 +743,21 @@ def register_export(request):
         request.GET, queryset=selectors.enterprise_list(user=request.user)
     )
     qs = filterset.qs if filterset.is_valid() else Enterprise.objects.none()
-    return exports.export_response(queryset=qs, fmt=fmt, user=request.user)
+    try:
+        return exports.export_response(
+            queryset=qs,
+            fmt=fmt,
+            user=request.user,
+            unmask=request.GET.get("unmask_nik") == "1",
+            reason=request.GET.get("reason", ""),
+            path=request.path,
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        query = request.GET.copy()
+        for key in ("format", "unmask_nik", "reason"):
+            query.pop(key, None)
+        return redirect(reverse("registry:list") + "?" + query.urlencode())
 
 
 @login_required
@@ -811,12 +880,8 @@ def document_download(request, doc_pk):
     require_registry_user(request.user)
     document = get_object_or_404(Document, pk=doc_pk)
     selectors.enterprise_get(user=request.user, pk=document.enterprise_id)  # 404 if not visible
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=document.content_type == "application/pdf",
-        filename=document.original_name,
-        content_type=document.content_type or "application/octet-stream",
-    )
+    # Shown inline (PDF, images) to those who may see the business; 404 for everyone else.
+    return serve_upload(document.file, download_name=document.original_name, inline=True)
 
 
 @login_required

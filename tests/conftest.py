@@ -31,6 +31,29 @@ def _tasks_in_process():
     app.conf.task_always_eager = True
 
 
+@pytest.fixture(autouse=True)
+def _force_login_counts_as_two_factor(monkeypatch):
+    """`client.force_login(user)` is the test shortcut past the sign-in page; for a user with
+    two-factor it also marks the session verified with their device, as the second step of the
+    real sign-in does (ikm_portal/accounts/views.login_verify). The real path is unchanged and
+    tested in tests/accounts/test_two_factor.py."""
+    from django.test.client import ClientMixin
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

@@ -4,7 +4,6 @@ from .models import (
     Answer,
     Application,
     EligibilityRules,
-    PersonalDataAccess,
     Program,
     Question,
     Stage,
@@ -72,20 +71,3 @@ class ApplicationAdmin(admin.ModelAdmin):
         "consent_withdrawn_at",
     ]
     inlines = [TrackChoiceInline, AnswerInline]
-
-
-@admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
-    list_display = ["accessed_at", "user_email", "partner", "subject_name", "channel"]
-    list_filter = ["channel", "partner"]
-    search_fields = ["user_email", "subject_name"]
-
-    # The log is written by the portal only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

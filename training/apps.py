@@ -76,14 +76,49 @@ class TrainingConfig(AppConfig):
             (_("Eligible applications waiting for the review"), counts.get("eligible", 0), base),
         ]
 
+    # --- Personal data (ikm_portal/datarights hooks; training/privacy.py) ---
+    def personal_data_export(self, user):
+        from .privacy import personal_data_export
+
+        return personal_data_export(user)
+
+    def personal_data_holds(self, user):
+        from .privacy import personal_data_holds
+
+        return personal_data_holds(user)
+
+    def personal_data_erase(self, user, *, actor, holds):
+        from .privacy import personal_data_erase
+
+        return personal_data_erase(user, actor=actor, holds=holds)
+
+    def personal_data_retention(self, *, cutoff):
+        from .privacy import personal_data_retention
+
+        return personal_data_retention(cutoff=cutoff)
+
+    def consent_changed(self, *, consent, given: bool, actor):
+        """A sharing consent withdrawn on My consents: the applications stop sharing."""
+        from ikm_portal.privacy.choices import Purpose
+
+        prefix = "training.program:"
+        if given or consent.purpose != Purpose.PARTNER_SHARING:
+            return
+        if not consent.scope_key.startswith(prefix):
+            return
+        from .services import applications_consent_withdrawn
+
+        applications_consent_withdrawn(
+            user=consent.user, program_id=int(consent.scope_key.removeprefix(prefix)), actor=actor
+        )
+
     def ready(self):
         from ikm_portal.api import router
 
-        from .api.views import ApplicationViewSet, DataAccessViewSet, ProgramViewSet
+        from .api.views import ApplicationViewSet, ProgramViewSet
 
         router.register("programs", ProgramViewSet, basename="program")
         router.register("applications", ApplicationViewSet, basename="application")
-        router.register("personal-data-access", DataAccessViewSet, basename="personal-data-access")
         from .participation.hooks import register
 
         register(self, router)  # participation: API routes, notification keys, beat, hooks

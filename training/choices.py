@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# One personal-data access log for the whole portal (ikm_portal/datarights): its channels.
+from ikm_portal.datarights.choices import AccessChannel  # noqa: F401
+
 
 class ProgramMode(models.TextChoices):
     TATAP_MUKA = "tatap_muka", _("In person (tatap muka)")
@@ -159,18 +162,7 @@ class EligibilityRule(models.TextChoices):
     NOT_IN_RUNNING_PROGRAM = "not_in_running_program", _("Not in another running programme")
 
 
-class AccessChannel(models.TextChoices):
-    PAGE_LIST = "page_list", _("Page: list")
-    PAGE_DETAIL = "page_detail", _("Page: detail")
-    API_LIST = "api_list", _("API: list")
-    API_DETAIL = "api_detail", _("API: detail")
-    FILE = "file", _("File")
-    EXPORT = "export", _("Export")
-
-
 DEFAULT_SIZE_CLASSES = ["kecil", "menengah"]
 MAX_TRACK_CHOICES = 3
-ANSWER_FILE_MAX_BYTES = 5 * 1024 * 1024
-ANSWER_FILE_FORMATS = frozenset({"pdf", "png", "jpeg"})
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5000

@@ -25,6 +25,7 @@ from .models import (
     TrackChoice,
 )
 from .selectors import eligibility_check
+from .services import application_consent_mirror
 
 TITLE = "Program Efisiensi Produk untuk IKM Kota Malang"
 TRACKS = [
@@ -227,6 +228,9 @@ def _applications(program, now, rng: random.Random) -> int:
             if status == ApplicationStatus.WITHDRAWN
             else None,
         )
+        if application.consent_share_with_partner:
+            # My consents lists it (privacy app), as an application made on the site would.
+            application_consent_mirror(application=application, actor=None)
         TrackChoice.objects.bulk_create(
             [
                 TrackChoice(application=application, track=track, preference=i + 1)

@@ -12,8 +12,8 @@ from partnerships.models import Partner
 from registry.choices import RegionLevel, SizeClass
 from registry.models import Region
 
-from .choices import AccessChannel, ApplicationStatus, ProgramMode, ProgramStatus
-from .models import Application, PersonalDataAccess, Program, Track, TrackChoice
+from .choices import ApplicationStatus, ProgramMode, ProgramStatus
+from .models import Application, Program, Track, TrackChoice
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -123,33 +123,3 @@ class ApplicationFilterSet(django_filters.FilterSet):
         if value == "unchecked":
             return queryset.filter(eligibility_ok__isnull=True)
         return queryset
-
-
-class PersonalDataAccessFilterSet(django_filters.FilterSet):
-    partner = django_filters.ModelChoiceFilter(label=_("Partner"), queryset=Partner.objects.all())
-    program = django_filters.ModelChoiceFilter(
-        label=_("Programme"), queryset=Program.objects.all(), field_name="application__program"
-    )
-    user = django_filters.CharFilter(
-        label=_("User's e-mail"), field_name="user_email", lookup_expr="icontains"
-    )
-    subject = django_filters.CharFilter(
-        label=_("Whose data"), field_name="subject_name", lookup_expr="icontains"
-    )
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=AccessChannel.choices)
-    since = django_filters.DateFilter(
-        label=_("From"),
-        field_name="accessed_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    until = django_filters.DateFilter(
-        label=_("Until"),
-        field_name="accessed_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    class Meta:
-        model = PersonalDataAccess
-        fields = ["partner", "program", "user", "subject", "channel", "since", "until"]

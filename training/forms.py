@@ -4,12 +4,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ikm_portal.core.uploads import upload_max_bytes
 from partnerships.models import Agreement, Partner
 from registry.choices import RegionLevel, SizeClass
 from registry.models import Region
 
 from .choices import (
-    ANSWER_FILE_MAX_BYTES,
     CHOICE_KINDS,
     LONG_TEXT_MAX,
     MAX_TRACK_CHOICES,
@@ -383,7 +383,7 @@ def _question_field(question, initial):
                 str(question.help_text or ""),
                 str(
                     _("PDF, JPEG or PNG, at most %(mb)s MB.")
-                    % {"mb": ANSWER_FILE_MAX_BYTES // (1024 * 1024)}
+                    % {"mb": upload_max_bytes("answer") // (1024 * 1024)}
                 ),
             )
             if p

@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.models import TimeStampedModel
+from ikm_portal.core.uploads import random_upload_name
 
 from .choices import (
     DEFAULT_SIZE_CLASSES,
-    AccessChannel,
     ApplicationStatus,
     ProgramMode,
     ProgramStatus,
@@ -24,8 +22,7 @@ def _default_size_classes():
 
 def answer_upload_to(instance, filename: str) -> str:
     # Outside static/, random names, served only by training.views.answer_file.
-    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"private/answers/{uuid.uuid4().hex}.{ext}"
+    return random_upload_name("private/answers", filename)
 
 
 class Program(TimeStampedModel):
@@ -368,57 +365,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
-
-
-class PersonalDataAccess(models.Model):
-    """Who at a partner looked at whose personal data, when and how (UU 27/2022)."""
-
-    accessed_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    partner = models.ForeignKey(
-        "partnerships.Partner",
-        verbose_name=_("partner"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    application = models.ForeignKey(
-        Application,
-        verbose_name=_("application"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="data_accesses",
-    )
-    enterprise = models.ForeignKey(
-        "registry.Enterprise",
-        verbose_name=_("business"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    # Names as they were, so the log still reads when rows are gone.
-    user_email = models.EmailField(_("user's e-mail"), blank=True)
-    subject_name = models.CharField(_("whose data"), max_length=200, blank=True)
-    channel = models.CharField(_("channel"), max_length=12, choices=AccessChannel.choices)
-    path = models.CharField(_("address"), max_length=255, blank=True)
-
-    class Meta:
-        verbose_name = _("personal data access")
-        verbose_name_plural = _("personal data accesses")
-        ordering = ["-accessed_at", "-id"]
-        indexes = [
-            models.Index(fields=["application", "-accessed_at"], name="training_access_app"),
-            models.Index(fields=["user", "-accessed_at"], name="training_access_user"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_email} → {self.subject_name} ({self.accessed_at:%Y-%m-%d %H:%M})"
 
 
 from .participation.models import *  # noqa: E402,F403

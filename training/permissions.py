@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from partnerships.permissions import is_office, is_partner_manager, membership_of
 
 from .choices import PARTNER_VISIBLE_STATUSES, PUBLISHED_PROGRAM_STATUSES, ProgramStatus
-from .models import Application, PersonalDataAccess, Program
+from .models import Application, Program
 
 
 def programs_visible_to(user) -> QuerySet[Program]:
@@ -49,17 +49,20 @@ def is_program_partner(user, program: Program) -> bool:
 
 
 def _partner_applications_q(partner_id: int) -> Q:
+    # Consent given once (every submitted application to a partner's programme has it): the
+    # partner keeps seeing the application after a withdrawal, without the owner's personal
+    # data (shares_personal_data), so the selection and attendance stay whole.
     return Q(
         program__partner_id=partner_id,
         status__in=sorted(PARTNER_VISIBLE_STATUSES),
-        consent_share_with_partner=True,
+        consent_at__isnull=False,
     )
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
     """The office: all. An owner: the applications of their own businesses. A partner's member:
     the applications of their partner's programmes from eligible on, when the owner consented
-    to share them."""
+    to share them (personal data hidden again once withdrawn: shares_personal_data)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Application.objects.none()
     if is_office(user):
@@ -84,6 +87,30 @@ def is_partner_viewer(user, application: Application) -> bool:
     )
 
 
+def withholds_personal_data(user, *, program, enterprise, consent: bool) -> bool:
+    """Whether the owner's personal data is hidden from `user`: from a partner's member once the
+    owner withdrew the sharing consent; never from the office or the owner. The consent is read
+    first, so the usual case costs no query."""
+    if consent or is_office(user):
+        return False
+    membership = membership_of(user)
+    return bool(
+        membership
+        and program.partner_id == membership.partner_id
+        and enterprise.owner_id != getattr(user, "pk", None)
+    )
+
+
+def shares_personal_data(user, application: Application) -> bool:
+    """Whether `user` may see the owner's personal data on this application: always the office
+    and the owner; a partner's member only while the owner's sharing consent stands."""
+    if application.consent_share_with_partner:
+        return True
+    return not withholds_personal_data(
+        user, program=application.program, enterprise=application.enterprise, consent=False
+    )
+
+
 def is_application_owner(user, application: Application) -> bool:
     return bool(
         user is not None
@@ -96,10 +123,3 @@ def is_application_owner(user, application: Application) -> bool:
 def can_screen(user) -> bool:
     """Override the automatic screening, screen in bulk, start the review: the office."""
     return is_office(user)
-
-
-def data_accesses_visible_to(user) -> QuerySet[PersonalDataAccess]:
-    """The access log: the office reads all of it."""
-    if is_office(user):
-        return PersonalDataAccess.objects.all()
-    return PersonalDataAccess.objects.none()

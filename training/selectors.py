@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.crypto import keyed_hash
 from partnerships.permissions import membership_of
@@ -17,7 +18,11 @@ from .choices import (
 )
 from .eligibility import Facts, RuleResult, Rules, evaluate
 from .models import Application, EligibilityRules, Program, Question, Stage, Track, TrackChoice
-from .permissions import applications_visible_to, data_accesses_visible_to, programs_visible_to
+from .permissions import (
+    applications_visible_to,
+    programs_visible_to,
+    shares_personal_data,
+)
 
 # --- Programmes ---------------------------------------------------------------------------------
 
@@ -163,13 +168,22 @@ def questions_for(*, program: Program, track_ids=None) -> list[Question]:
     return [q for q in program.questions.all() if q.track_id is None or q.track_id in track_ids]
 
 
-def application_shared_data(*, application: Application) -> dict:
+# The owner's personal data, hidden from the partner once the owner withdraws consent. The
+# business itself (name, size, products) stays: the programme needs it to run the selection and
+# to take attendance for a place already offered.
+PERSONAL_FIELDS = ("owner_name", "owner_nik", "owner_gender", "phone", "email", "kelurahan")
+WITHDRAWN_PLACEHOLDER = _("data withdrawn by the owner")
+
+
+def application_shared_data(*, application: Application, viewer=None) -> dict:
     """The business data an owner shares with the partner by consenting: who and what the
     business is, where, how large, and how to reach the owner. NIK is masked; NPWP, the street
-    address, finances other than the size class, documents and history are not shared."""
+    address, finances other than the size class, documents and history are not shared. When
+    `viewer` is a partner's member and the owner withdrew consent, the personal fields read
+    "data withdrawn by the owner" (`personal_data_withdrawn` is true)."""
     e = application.enterprise
     products = [{"name": p.name, "kbli_code": p.kbli_code} for p in e.products.all()]
-    return {
+    data = {
         "business_name": e.name,
         "brand": e.brand,
         "owner_name": e.owner_name,
@@ -184,7 +198,13 @@ def application_shared_data(*, application: Application) -> dict:
         "year_established": e.year_established,
         "has_nib": bool(e.nib),
         "products": products,
+        "personal_data_withdrawn": False,
     }
+    if viewer is not None and not shares_personal_data(viewer, application):
+        placeholder = str(WITHDRAWN_PLACEHOLDER)
+        data.update(dict.fromkeys(PERSONAL_FIELDS, placeholder))
+        data["personal_data_withdrawn"] = True
+    return data
 
 
 # --- The partner's home page ---------------------------------------------------------------------
@@ -196,7 +216,7 @@ def partner_home(*, user) -> dict:
         return {}
     visible = Q(
         applications__status__in=sorted(PARTNER_VISIBLE_STATUSES),
-        applications__consent_share_with_partner=True,
+        applications__consent_at__isnull=False,
     )
     programs = (
         Program.objects.filter(partner_id=membership.partner_id)
@@ -246,15 +266,18 @@ def partner_home(*, user) -> dict:
 # --- Personal data access log ---------------------------------------------------------------------
 
 
-def data_access_list(*, user):
-    return data_accesses_visible_to(user).select_related(
-        "user", "partner", "application", "application__program", "enterprise"
-    )
-
-
 def data_access_summary_for_owner(*, application: Application) -> dict:
     """What an owner may know of who looked at their application: the partner and when."""
-    accesses = application.data_accesses.select_related("partner").order_by("-accessed_at")
+    from django.contrib.contenttypes.models import ContentType
+
+    from ikm_portal.datarights.choices import AccessAction
+    from ikm_portal.datarights.models import AccessLog
+
+    accesses = AccessLog.objects.filter(
+        action=AccessAction.PARTNER_VIEW,
+        object_type=ContentType.objects.get_for_model(Application),
+        object_id=application.pk,
+    ).order_by("-created_at", "-id")
     return {
         "count": accesses.count(),
         "last": accesses.first(),

@@ -19,17 +19,20 @@ from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
 from ikm_portal.core.services import activity_log
+from ikm_portal.core.uploads import validate_upload
+from ikm_portal.datarights.choices import AccessAction
+from ikm_portal.datarights.services import Subject, access_log_record
 from ikm_portal.notifications.services import notification_queue
+from ikm_portal.privacy.choices import ConsentContext, Purpose
+from ikm_portal.privacy.selectors import notice_current_version
+from ikm_portal.privacy.services import consent_give, consent_withdraw_scope, scope_key_for
 from partnerships.choices import AgreementStatus
 from partnerships.models import Agreement, Partner
 from partnerships.permissions import is_office
-from partnerships.validators import validate_upload
 from registry.choices import EnterpriseStatus, RegionLevel, SizeClass
 from registry.models import Enterprise, Region
 
 from .choices import (
-    ANSWER_FILE_FORMATS,
-    ANSWER_FILE_MAX_BYTES,
     APPLICATION_ACTIONS,
     APPLICATION_TRANSITIONS,
     BEFORE_DECISION,
@@ -52,7 +55,6 @@ from .models import (
     Answer,
     Application,
     EligibilityRules,
-    PersonalDataAccess,
     Program,
     Question,
     Stage,
@@ -615,13 +617,17 @@ def _save_tracks(application: Application, tracks: list[Track]) -> None:
 
 
 def _set_consent(application: Application, consent: bool, actor) -> list[str]:
+    """The application's flag stays the source of truth for what the partner sees; the owner's
+    consent for "sharing with partner X for programme Y" is mirrored in the privacy app (My
+    consents), where withdrawing comes back here (TrainingConfig.consent_changed)."""
     if consent == application.consent_share_with_partner:
         return []
     now = timezone.now()
+    version = notice_current_version()
     application.consent_share_with_partner = consent
     if consent:
         application.consent_at = now
-        application.consent_version = settings.PRIVACY_NOTICE_VERSION
+        application.consent_version = version
         application.consent_withdrawn_at = None
     else:
         application.consent_withdrawn_at = now
@@ -629,14 +635,73 @@ def _set_consent(application: Application, consent: bool, actor) -> list[str]:
         target=application,
         action="application.consent_given" if consent else "application.consent_withdrawn",
         actor=actor,
-        data={"version": settings.PRIVACY_NOTICE_VERSION},
+        data={"version": version},
     )
-    return [
-        "consent_share_with_partner",
-        "consent_at",
-        "consent_version",
-        "consent_withdrawn_at",
-    ]
+    fields = ["consent_share_with_partner", "consent_at", "consent_version", "consent_withdrawn_at"]
+    # Saved before the mirror, so the privacy hook finds this application already done.
+    application.save(update_fields=fields)
+    application_consent_mirror(application=application, actor=actor)
+    return fields
+
+
+def program_consent_scope(program: Program) -> dict:
+    """The scope of a sharing consent, as the privacy app stores it (generically)."""
+    partner = program.partner.name if program.partner_id else ""
+    return {
+        "scope_key": scope_key_for(program),
+        "scope_label": f"{partner} — {program.title}" if partner else program.title,
+        "scope_url": reverse("training:program_detail", args=[program.pk]),
+    }
+
+
+def application_consent_mirror(*, application: Application, actor) -> None:
+    """Record the application's sharing consent (given or withdrawn) as the owner's consent for
+    this programme's partner. Programmes without a partner share with no one: nothing to do."""
+    owner = application.enterprise.owner
+    if owner is None or not application.program.partner_id:
+        return
+    scope = program_consent_scope(application.program)
+    if application.consent_share_with_partner:
+        consent_give(
+            user=owner,
+            purpose=Purpose.PARTNER_SHARING,
+            context=ConsentContext.APPLICATION,
+            actor=actor,
+            propagate=False,
+            **scope,
+        )
+    else:
+        # Withdrawn for the programme: the hook withdraws it on the owner's other applications
+        # to the same programme too (one consent per person and programme).
+        consent_withdraw_scope(
+            user=owner,
+            purpose=Purpose.PARTNER_SHARING,
+            scope_key=scope["scope_key"],
+            actor=actor,
+            context=ConsentContext.APPLICATION,
+        )
+
+
+@transaction.atomic
+def applications_consent_withdrawn(*, user, program_id: int, actor) -> int:
+    """The owner withdrew their consent to share with this programme's partner (My consents):
+    every application of theirs to it stops sharing from now on. Returns how many changed."""
+    now = timezone.now()
+    changed = 0
+    for application in Application.objects.select_for_update().filter(
+        enterprise__owner=user, program_id=program_id, consent_share_with_partner=True
+    ):
+        application.consent_share_with_partner = False
+        application.consent_withdrawn_at = now
+        application.save(update_fields=["consent_share_with_partner", "consent_withdrawn_at"])
+        activity_log(
+            target=application,
+            action="application.consent_withdrawn",
+            actor=actor,
+            data={"version": application.consent_version, "via": "privacy"},
+        )
+        changed += 1
+    return changed
 
 
 def _refresh_eligibility(application: Application) -> list[str]:
@@ -744,7 +809,7 @@ def application_upload_file(
     if question.program_id != application.program_id or question.kind != QuestionKind.FILE:
         raise _field_error("question", _("Not a file question of this programme."))
     try:
-        validate_upload(upload, formats=set(ANSWER_FILE_FORMATS), max_bytes=ANSWER_FILE_MAX_BYTES)
+        validate_upload(upload, kind="answer")
     except ValidationError as exc:
         raise _field_error("file", exc.messages[0]) from exc
     answer, _created = Answer.objects.get_or_create(application=application, question=question)
@@ -1117,28 +1182,62 @@ def _queue_program_cancelled(*, program: Program, reason: str) -> None:
 def data_access_record(
     *, user, applications: Iterable[Application], channel: str, path: str = ""
 ) -> int:
-    """Log that a partner user saw these applicants' personal data (one row each)."""
+    """Log that a partner user saw these applicants' personal data (one row each) in the
+    portal's one personal-data access log (ikm_portal/datarights)."""
+    from partnerships.permissions import membership_of
+
     from .permissions import is_partner_viewer
 
     if channel not in AccessChannel.values:
         raise ValueError(channel)
-    from partnerships.permissions import membership_of
-
     membership = membership_of(user)
-    partner_id = membership.partner_id if membership else None
-    rows = [
-        PersonalDataAccess(
-            user=user,
-            partner_id=partner_id,
-            application=a,
-            enterprise_id=a.enterprise_id,
-            user_email=user.email,
-            subject_name=(a.enterprise.owner_name or a.enterprise.name)[:200],
-            channel=channel,
-            path=path[:255],
+    partner = membership.partner if membership else None
+    subjects = [
+        Subject.of(
+            record=a.enterprise,
+            user_id=a.enterprise.owner_id or a.applicant_id,
+            name=a.enterprise.owner_name or a.enterprise.name,
+            target=a,
+            details={"program": a.program_id, "partner": partner.pk if partner else None},
         )
         for a in applications
         if is_partner_viewer(user, a)
     ]
-    PersonalDataAccess.objects.bulk_create(rows)
-    return len(rows)
+    if not subjects:
+        return 0
+    access_log_record(
+        action=AccessAction.PARTNER_VIEW,
+        actor=user,
+        subjects=subjects,
+        channel=channel,
+        organisation=partner.name if partner else "",
+        path=path,
+    )
+    return len(subjects)
+
+
+def data_export_record(*, user, application_ids, fmt: str, path: str = "") -> int:
+    """An office export of applicants' or participants' personal data: one access-log row per
+    applicant (partner users' exports are partner views, data_access_record)."""
+    applications = Application.objects.filter(pk__in=set(application_ids)).select_related(
+        "enterprise"
+    )
+    subjects = [
+        Subject.of(
+            record=a.enterprise,
+            user_id=a.enterprise.owner_id or a.applicant_id,
+            name=a.enterprise.owner_name or a.enterprise.name,
+            target=a,
+            details={"program": a.program_id},
+        )
+        for a in applications.order_by("pk")
+    ]
+    access_log_record(
+        action=AccessAction.EXPORT,
+        actor=user,
+        subjects=subjects,
+        channel=AccessChannel.EXPORT,
+        path=path,
+        details={"format": fmt},
+    )
+    return len(subjects)

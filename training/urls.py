@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.program_list, name="program_list"),
     path("new/", views.program_create, name="program_create"),
     path("partner/", views.partner_home, name="partner_home"),
-    path("access-log/", views.data_access_log, name="access_log"),
     path("<int:pk>/", views.program_detail, name="program_detail"),
     path("<int:pk>/edit/", views.program_edit, name="program_edit"),
     path("<int:pk>/tracks/", views.program_tracks, name="program_tracks"),

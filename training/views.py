@@ -31,7 +31,7 @@ from .choices import (
     ProgramStatus,
     QuestionKind,
 )
-from .filtersets import ApplicationFilterSet, PersonalDataAccessFilterSet, ProgramFilterSet
+from .filtersets import ApplicationFilterSet, ProgramFilterSet
 from .forms import (
     ApplicationForm,
     ApplyForm,
@@ -54,6 +54,7 @@ from .permissions import (
     is_application_owner,
     is_partner_viewer,
     is_program_partner,
+    shares_personal_data,
 )
 
 ACTION_TARGETS = {verb: target for target, verb in PROGRAM_ACTIONS.items()}
@@ -533,8 +534,15 @@ def program_applications_export(request, pk: int):
         .prefetch_related("enterprise__products")
     )
     filterset = ApplicationFilterSet(request.GET or None, queryset=qs, program=program)
-    rows = list(_export_rows(filterset.qs.order_by(*APPLICATION_SORTS["submitted"])))
+    applications = list(filterset.qs.order_by(*APPLICATION_SORTS["submitted"]))
     fmt = request.GET.get("format", "csv")
+    services.data_export_record(
+        user=request.user,
+        application_ids=[a.pk for a in applications],
+        fmt=fmt,
+        path=request.path,
+    )
+    rows = list(_export_rows(applications))
     filename = f"pendaftar-program-{program.pk}-{timezone.localdate():%Y%m%d}"
     headers = [label for _key, label in EXPORT_COLUMNS]
     if fmt == "xlsx":
@@ -628,7 +636,7 @@ def application_detail(request, pk: int):
     context = {
         "application": application,
         "program": application.program,
-        "shared": selectors.application_shared_data(application=application),
+        "shared": selectors.application_shared_data(application=application, viewer=user),
         "qa": [(q, answers.get(q.pk)) for q in questions],
         "is_owner": owner,
         "is_office": is_office(user),
@@ -814,7 +822,7 @@ def application_consent_withdraw(request, pk: int):
     else:
         messages.success(
             request,
-            _("Your consent has been withdrawn; the partner no longer sees your application."),
+            _("Your consent has been withdrawn; the partner no longer sees your personal data."),
         )
     return redirect("training:application_detail", pk=application.pk)
 
@@ -869,7 +877,8 @@ def answer_file(request, pk: int, question_id: int):
         question_id=question_id,
         question__kind=QuestionKind.FILE,
     )
-    if not answer.file:
+    if not answer.file or not shares_personal_data(request.user, application):
+        # Documents may carry personal data: not for the partner once consent is withdrawn.
         raise Http404
     if is_partner_viewer(request.user, application):
         services.data_access_record(
@@ -893,18 +902,3 @@ def partner_home(request):
     if membership_of(request.user) is None:
         raise Http404
     return render(request, "training/partner_home.html", selectors.partner_home(user=request.user))
-
-
-@login_required
-def data_access_log(request):
-    if not is_office(request.user):
-        raise Http404
-    filterset = PersonalDataAccessFilterSet(
-        request.GET or None, queryset=selectors.data_access_list(user=request.user)
-    )
-    page = _page(request, filterset.qs, per_page=50)
-    return render(
-        request,
-        "training/access_log.html",
-        {"filter": filterset, "page": page, "count": page.paginator.count},
-    )

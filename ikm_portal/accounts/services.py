@@ -5,6 +5,9 @@ from django.utils import timezone
 
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.services import activity_log
+from ikm_portal.privacy.choices import Purpose
+from ikm_portal.privacy.selectors import notice_current_version
+from ikm_portal.privacy.services import consent_give
 
 from .choices import Role
 from .models import User
@@ -21,6 +24,8 @@ def user_create(
     language: str = "id",
     accepted_terms: bool = False,
     actor: User | None = None,
+    consent_context: str = "signup",
+    channel: str = "page",
 ) -> User:
     if role not in Role.values:
         raise ApplicationError(f"Unknown role {role!r}.", field_errors={"role": ["Unknown role."]})
@@ -33,7 +38,7 @@ def user_create(
     if accepted_terms:
         extra = {
             "terms_version": settings.TERMS_VERSION,
-            "privacy_version": settings.PRIVACY_NOTICE_VERSION,
+            "privacy_version": notice_current_version(),
             "terms_accepted_at": timezone.now(),
         }
     user = User.objects.create_user(
@@ -50,11 +55,26 @@ def user_create(
         user.save(update_fields=["password"])
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     activity_log(target=user, action="user.created", actor=actor, to_state=role)
+    if accepted_terms:
+        # The notice acknowledged at sign-up: the register's purpose, with its version.
+        consent_give(
+            user=user,
+            purpose=Purpose.REGISTRY,
+            context=consent_context,
+            channel=channel,
+            actor=user,
+        )
     return user
 
 
 def user_signup(
-    *, email: str, password: str, full_name: str, phone: str, language: str = "id"
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    phone: str,
+    language: str = "id",
+    channel: str = "page",
 ) -> User:
     """An IKM owner signs up (page or API). Terms and privacy notice accepted now."""
     return user_create(
@@ -65,6 +85,7 @@ def user_signup(
         language=language,
         role=Role.IKM_OWNER,
         accepted_terms=True,
+        channel=channel,
     )
 
 

@@ -3,18 +3,32 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from ikm_portal.core.exceptions import ApplicationError
 
-from . import services
+from . import services, twofactor
 from .choices import Language
-from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm, SignupForm
+from .forms import (
+    EmailAuthenticationForm,
+    OTPCodeForm,
+    OutboxPasswordResetForm,
+    PasswordConfirmForm,
+    ProfileForm,
+    SignupForm,
+    TOTPConfirmForm,
+)
+from .models import User
+from .security import lockout_response
 
 
 def remember_language(response, language: str):
@@ -57,9 +71,48 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        if twofactor.two_factor_enabled(user):
+            # Second step: the session is not signed in until the code is verified.
+            twofactor.pending_login_start(self.request, user, self.get_success_url())
+            return redirect("accounts:login_verify")
         response = super().form_valid(form)
-        language = form.get_user().language
-        return remember_language(response, language) if language else response
+        return remember_language(response, user.language) if user.language else response
+
+
+@never_cache
+def login_verify(request):
+    """The second step of signing in: the code from the authenticator app or a recovery code.
+    A wrong code counts towards the lock-out like a wrong password."""
+    pending = twofactor.pending_login(request)
+    user = None
+    if pending is not None:
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        twofactor.pending_login_clear(request)
+        messages.info(request, _("Please sign in again."))
+        return redirect("accounts:login")
+    if twofactor.two_factor_locked(request, user):
+        return lockout_response(request)
+    form = OTPCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.two_factor_verify(user=user, code=form.cleaned_data["code"])
+        if device is None:
+            twofactor.two_factor_failed(request, user)
+            form.add_error("code", _("The code is not correct."))
+        else:
+            twofactor.pending_login_clear(request)
+            user.otp_device = device  # django-otp marks the new session verified at login
+            login(request, user, backend=pending["backend"])
+            if isinstance(device, StaticDevice):
+                messages.warning(
+                    request,
+                    _("You used a recovery code; %(count)d left. Renew them in your profile.")
+                    % {"count": twofactor.recovery_codes_left(user)},
+                )
+            response = redirect(pending["next"] or settings.LOGIN_REDIRECT_URL)
+            return remember_language(response, user.language) if user.language else response
+    return render(request, "accounts/login_verify.html", {"form": form})
 
 
 class LogoutView(auth_views.LogoutView):
@@ -114,7 +167,11 @@ def profile(request):
         translation.activate(user.language)
         messages.success(request, _("Your profile has been saved."))
         return remember_language(redirect("accounts:profile"), user.language)
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "two_factor_offered": twofactor.may_use_two_factor(request.user)},
+    )
 
 
 @require_POST
@@ -129,3 +186,93 @@ def set_language(request):
         services.user_set_language(user=request.user, language=language)
         remember_language(response, language)
     return response
+
+
+# --- Two-factor sign-in (profile) -------------------------------------------------------------
+
+
+def _two_factor_user(request):
+    if not twofactor.may_use_two_factor(request.user):
+        raise Http404
+    return request.user
+
+
+def _show_codes(request, codes):
+    response = render(request, "accounts/two_factor_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def two_factor(request):
+    user = _two_factor_user(request)
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "enabled": twofactor.two_factor_enabled(user),
+            "required": twofactor.two_factor_required(user),
+            "codes_left": twofactor.recovery_codes_left(user),
+            # Two forms on one page: prefixes keep their field ids apart.
+            "renew_form": PasswordConfirmForm(user=user, prefix="renew"),
+            "disable_form": PasswordConfirmForm(user=user, prefix="off"),
+        },
+    )
+
+
+@login_required
+@never_cache
+def two_factor_setup(request):
+    user = _two_factor_user(request)
+    if twofactor.two_factor_enabled(user):
+        return redirect("accounts:two_factor")
+    device = twofactor.totp_enrol_start(user=user)
+    form = TOTPConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.totp_enrol_confirm(user=user, code=form.cleaned_data["code"])
+        if codes is None:
+            form.add_error(
+                "code",
+                _("The code is not correct. Check that the time on your phone is right."),
+            )
+        else:
+            device.refresh_from_db()
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is on."))
+            return _show_codes(request, codes)
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": twofactor.totp_qr_data_uri(device),
+            "secret": twofactor.totp_secret(device),
+            "required": twofactor.two_factor_required(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def two_factor_disable(request):
+    user = _two_factor_user(request)
+    form = PasswordConfirmForm(request.POST, user=user, prefix="off")
+    if form.is_valid():
+        twofactor.two_factor_disable(user=user, actor=user)
+        messages.success(request, _("Two-factor sign-in is off."))
+    else:
+        messages.error(request, " ".join(form.errors["password"]))
+    return redirect("accounts:two_factor")
+
+
+@login_required
+@require_POST
+def two_factor_recovery(request):
+    user = _two_factor_user(request)
+    if not twofactor.two_factor_enabled(user):
+        return redirect("accounts:two_factor")
+    form = PasswordConfirmForm(request.POST, user=user, prefix="renew")
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["password"]))
+        return redirect("accounts:two_factor")
+    return _show_codes(request, twofactor.recovery_codes_regenerate(user=user))

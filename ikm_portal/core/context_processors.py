@@ -1,6 +1,13 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from .extensions import nav_items
+
+
+def _notice_version() -> str:
+    from ikm_portal.privacy.selectors import notice_current_version
+
+    return notice_current_version()
 
 
 def portal(request):
@@ -14,7 +21,9 @@ def portal(request):
         "OFFICE_ADDRESS": settings.OFFICE_ADDRESS,
         "DPO_NAME": settings.DPO_NAME,
         "DPO_EMAIL": settings.DPO_EMAIL,
-        "PRIVACY_NOTICE_VERSION": settings.PRIVACY_NOTICE_VERSION,
+        "DPO_PHONE": settings.DPO_PHONE,
+        # The notice in force (stored versions), read only by the pages that show it.
+        "PRIVACY_NOTICE_VERSION": SimpleLazyObject(_notice_version),
         "TERMS_VERSION": settings.TERMS_VERSION,
         "nav_items": nav_items(user) if user is not None else [],
     }

@@ -22,10 +22,6 @@ def dashboard(request):
     return render(request, "core/dashboard.html", {"panels": dashboard_panels(request)})
 
 
-def privacy(request):
-    return render(request, "core/privacy.html")
-
-
 def terms(request):
     return render(request, "core/terms.html")
 

@@ -42,8 +42,25 @@ OFFICE_ADDRESS = env.str("OFFICE_ADDRESS", default="Kota Malang, Jawa Timur")
 REGION_CODE = env.str("REGION_CODE", default="35.73")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Data protection officer (UU 27/2022): shown on the privacy page.
-DPO_NAME = env.str("DPO_NAME", default="Pejabat Pelindungan Data Pribadi")
-DPO_EMAIL = env.str("DPO_EMAIL", default="ppdp@malangkota.go.id")
+# The data protection officer on the privacy page (UU 27/2022). The older DPO_NAME / DPO_EMAIL
+# variables still work as fallbacks.
+PRIVACY_DPO_NAME = env.str(
+    "PRIVACY_DPO_NAME", default=env.str("DPO_NAME", default="Pejabat Pelindungan Data Pribadi")
+)
+PRIVACY_DPO_EMAIL = env.str(
+    "PRIVACY_DPO_EMAIL", default=env.str("DPO_EMAIL", default="ppdp@malangkota.go.id")
+)
+PRIVACY_DPO_PHONE = env.str(
+    "PRIVACY_DPO_PHONE", default=env.str("DPO_PHONE", default="(0341) 000000")
+)
+DPO_NAME, DPO_EMAIL, DPO_PHONE = PRIVACY_DPO_NAME, PRIVACY_DPO_EMAIL, PRIVACY_DPO_PHONE
+# Retention periods shown on the privacy page (UU 27/2022: keep what is needed, say how long).
+PRIVACY_RETENTION = {
+    "registry_years": env.int("RETENTION_REGISTRY_YEARS", default=5),
+    "draft_days": env.int("RETENTION_DRAFT_DAYS", default=180),
+    "programme_years": env.int("RETENTION_PROGRAMME_YEARS", default=5),
+    "log_years": env.int("RETENTION_LOG_YEARS", default=5),
+}
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-11")
 
@@ -59,6 +76,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,6 +86,8 @@ INSTALLED_APPS = [
     "ikm_portal.core",
     "ikm_portal.accounts",
     "ikm_portal.notifications",
+    "ikm_portal.datarights",
+    "ikm_portal.privacy",
     # Domain apps: registry and partnerships side by side, training on both.
     "registry",
     "partnerships",
@@ -81,9 +103,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ikm_portal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ikm_portal.accounts.security.SessionTimeoutMiddleware",
+    "ikm_portal.accounts.twofactor.TwoFactorMiddleware",
+    "ikm_portal.privacy.middleware.NoticeReacknowledgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -182,6 +207,18 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Uploads live outside static/ and are served by views that check permissions, never directly.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Size limit per kind of upload in MB (ikm_portal/core/uploads.py), e.g. UPLOAD_MAX_MB=agreement=20
+UPLOAD_MAX_MB = {
+    "logo": 2,
+    "agreement": 10,
+    "document": 5,
+    "answer": 5,
+    "import": 20,
+    **env.dict("UPLOAD_MAX_MB", cast={"value": int}, default={}),
+}
+# Uploaded files get no permissions for other users of the server.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
@@ -331,7 +368,30 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Two-factor sign-in (accounts/twofactor.py, docs/security.md): the name authenticator apps show.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="IKM Portal")
+# The Django admin lists two-factor devices (to remove a lost one) without their keys or codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Personal data (UU 27/2022): data-subject requests and retention (docs/security.md) ---
+# Rejected or abandoned drafts (registry drafts, programme applications) untouched this long
+# are anonymised by the daily retention job. One number with the privacy page's "draft_days"
+# (RETENTION_DRAFT_DAYS), so the page states what the job does.
+PRIVACY_DRAFT_RETENTION_DAYS = env.int(
+    "PRIVACY_DRAFT_RETENTION_DAYS", default=PRIVACY_RETENTION["draft_days"]
+)
+PRIVACY_RETENTION["draft_days"] = PRIVACY_DRAFT_RETENTION_DAYS
+# Handlers are reminded this many hours before a data request's 72-hour deadline.
+PRIVACY_REQUEST_REMIND_HOURS = env.int("PRIVACY_REQUEST_REMIND_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["datarights-request-reminders"] = {
+    "task": "datarights.request_reminders",
+    "schedule": 60 * 15,
+}
+CELERY_BEAT_SCHEDULE["datarights-retention"] = {
+    "task": "datarights.retention_sweep",
+    "schedule": crontab(hour=2, minute=30),
+}
 
 # --- Periodic tasks of the programme side (celery beat) ---
 from celery.schedules import crontab  # noqa: E402
@@ -501,5 +561,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ParticipantStatusEnum": "training.participation.choices.ParticipantStatus",
         "AttendanceStatusEnum": "training.participation.choices.AttendanceStatus",
         "OutcomeStatusEnum": "training.participation.choices.OutcomeStatus",
+        "AccessActionEnum": "ikm_portal.datarights.choices.AccessAction",
+        "AccessChannelEnum": "ikm_portal.datarights.choices.AccessChannel",
+        "DataRequestKindEnum": "ikm_portal.datarights.choices.RequestKind",
+        "DataRequestStatusEnum": "ikm_portal.datarights.choices.RequestStatus",
+        "ConsentContextEnum": "ikm_portal.privacy.choices.ConsentContext",
+        "ConsentChannelEnum": "ikm_portal.privacy.choices.ConsentChannel",
     }
 )

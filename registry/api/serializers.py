@@ -30,7 +30,7 @@ from ..models import (
     Sentra,
     mask_nik,
 )
-from ..permissions import can_unmask_nik
+from ..permissions import sees_full_nik
 
 MONEY_ERROR = _("Amounts of money are whole rupiah, 0 or more.")
 
@@ -254,7 +254,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if not can_unmask_nik(getattr(request, "user", None), instance):
+        if not sees_full_nik(getattr(request, "user", None), instance):
             data["owner_nik"] = mask_nik(instance.owner_nik)
         return data
 
@@ -373,6 +373,14 @@ class MergeSerializer(serializers.Serializer):
     drop = serializers.IntegerField(help_text="The id of the duplicate to merge into this one.")
 
 
+class UnmaskNikSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=5, max_length=500)
+
+
+class UnmaskedNikSerializer(serializers.Serializer):
+    owner_nik = serializers.CharField()
+
+
 class NikSearchSerializer(serializers.Serializer):
     nik = serializers.CharField(max_length=20)
 
@@ -482,15 +490,15 @@ def enterprise_list_data(rows, *, user) -> list[dict]:
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     plan = [(n, k, datetime_text if c == "datetime" else c) for n, k, c in _plan()]
-    unmask_all = can_unmask_nik(user)
-    uid = getattr(user, "pk", None)
+    # As sees_full_nik: only the owner sees their own full NIK in a list.
+    uid = user.pk if user is not None and user.is_authenticated else None
     out = []
     for row in rows:
         item = {}
         for name, key, convert in plan:
             value = row[key]
             item[name] = value if convert is None or value is None else convert(value)
-        if not unmask_all and row["owner_id"] != uid:
+        if uid is None or row["owner_id"] != uid:
             item["owner_nik"] = mask_nik(row["owner_nik"])
         out.append(item)
     return out

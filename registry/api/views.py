@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.pagination import LargeListPagination
-from ikm_portal.core.services import activity_log
+from ikm_portal.datarights.choices import AccessChannel
 
 from .. import selectors, services
 from ..choices import EnterpriseStatus, HistorySource, RegistrationSource
@@ -23,7 +23,6 @@ from ..models import DuplicateFlag, ImportJob, Kbli, Region
 from ..permissions import (
     OfficeOnly,
     RegistryUser,
-    can_unmask_nik,
     enterprises_visible_to,
     is_office,
     require_office,
@@ -40,6 +39,8 @@ from .serializers import (
     MergeSerializer,
     NikSearchSerializer,
     RegionSerializer,
+    UnmaskedNikSerializer,
+    UnmaskNikSerializer,
     enterprise_list_data,
 )
 
@@ -103,9 +104,26 @@ class EnterpriseViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        if request.user.pk != instance.owner_id and can_unmask_nik(request.user, instance):
-            activity_log(target=instance, action="enterprise.nik_viewed", actor=request.user)
         return Response(self.get_serializer(instance).data)
+
+    @extend_schema(request=UnmaskNikSerializer, responses={200: UnmaskedNikSerializer})
+    @action(detail=True, methods=["post"], url_path="unmask-nik")
+    def unmask_nik(self, request, pk=None):
+        """The full NIK, for office users holding `registry.unmask_nik`, with a reason; the
+        personal-data access log records who, whose, when and why."""
+        enterprise = self.get_object()
+        body = UnmaskNikSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        nik = services.enterprise_nik_unmask(
+            enterprise=enterprise,
+            actor=request.user,
+            reason=body.validated_data["reason"],
+            channel=AccessChannel.API_DETAIL,
+            path=request.path,
+        )
+        response = Response({"owner_nik": nik})
+        response["Cache-Control"] = "no-store"
+        return response
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -259,13 +277,24 @@ class _AnyFormat(BaseContentNegotiation):
 
 
 class EnterpriseExportView(APIView):
-    """`GET /api/v1/enterprises/export/?format=csv|xlsx` with the list's filters."""
+    """`GET /api/v1/enterprises/export/?format=csv|xlsx` with the list's filters. NIKs are
+    masked unless `unmask_nik=true&reason=…` (registry.unmask_nik); every export is written to
+    the personal-data access log, one row per business."""
 
     permission_classes = [IsAuthenticated, OfficeOnly]
     content_negotiation_class = _AnyFormat
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "xlsx"]),
+            OpenApiParameter(
+                "unmask_nik",
+                bool,
+                description="Full NIKs instead of masked ones (needs registry.unmask_nik and "
+                "a reason; logged per business).",
+            ),
+            OpenApiParameter("reason", str, description="Why full NIKs are needed."),
+        ],
         responses={(200, "text/csv"): bytes},
     )
     def get(self, request):
@@ -278,7 +307,15 @@ class EnterpriseExportView(APIView):
         )
         if not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
-        return exports.export_response(queryset=filterset.qs, fmt=fmt, user=request.user)
+        unmask = request.query_params.get("unmask_nik", "").lower() in ("1", "true", "yes")
+        return exports.export_response(
+            queryset=filterset.qs,
+            fmt=fmt,
+            user=request.user,
+            unmask=unmask,
+            reason=request.query_params.get("reason", ""),
+            path=request.path,
+        )
 
 
 class EnterpriseImportView(APIView):

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.models import TimeStampedModel
+from ikm_portal.core.uploads import random_upload_name
 
 from ..choices import (
     ChangeRequestStatus,
@@ -241,8 +242,7 @@ class FacilitationRecord(TimeStampedModel):
 
 def document_upload_to(instance, filename: str) -> str:
     # The stored name never carries the uploader's file name (which may hold personal data).
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"registry/documents/{uuid.uuid4().hex}.{suffix}"
+    return random_upload_name("registry/documents", filename)
 
 
 class Document(TimeStampedModel):
@@ -276,8 +276,7 @@ class Document(TimeStampedModel):
 
 
 def import_upload_to(instance, filename: str) -> str:
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"registry/imports/{uuid.uuid4().hex}.{suffix}"
+    return random_upload_name("registry/imports", filename)
 
 
 class ImportJob(TimeStampedModel):

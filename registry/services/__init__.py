@@ -26,6 +26,7 @@ from .enterprise import (
     enterprise_verify,
 )
 from .history import enterprise_snapshot, history_record
+from .privacy import enterprise_nik_unmask
 
 __all__ = [
     "REQUIRED_FOR_SUBMIT",
@@ -43,6 +44,7 @@ __all__ = [
     "enterprise_derive",
     "enterprise_merge",
     "enterprise_missing",
+    "enterprise_nik_unmask",
     "enterprise_reject",
     "enterprise_request_revision",
     "enterprise_snapshot",

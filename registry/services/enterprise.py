@@ -5,7 +5,6 @@ merge and the admin site all write through these functions."""
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +13,9 @@ from django.utils.translation import gettext as _
 from ikm_portal.core.crypto import TOKEN_PREFIX, InvalidToken, decrypt_text, encrypt_text
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition
 from ikm_portal.core.services import activity_log
+from ikm_portal.privacy.choices import ConsentChannel, ConsentContext, Purpose
+from ikm_portal.privacy.selectors import notice_current_version
+from ikm_portal.privacy.services import consent_give
 
 from ..choices import (
     CHANGE_REQUEST_TRANSITIONS,
@@ -188,12 +190,14 @@ def enterprise_create(
     enterprise = Enterprise(owner=owner, created_by=actor if _real(actor) else None, source=source)
     _apply(enterprise, data)
     if consent:
-        enterprise.consent_version = settings.PRIVACY_NOTICE_VERSION
+        enterprise.consent_version = notice_current_version()
         enterprise.consent_at = timezone.now()
     enterprise.draft_step = draft_step
     enterprise_derive(enterprise)
     duplicates_check_exact(enterprise=enterprise)
     _save(enterprise)
+    if consent:
+        _record_consent(enterprise, actor, history_source)
     if products is not None:
         _replace_products(enterprise, products)
     if certifications is not None:
@@ -213,6 +217,21 @@ def enterprise_create(
         data={"source": source},
     )
     return enterprise
+
+
+def _record_consent(enterprise: Enterprise, actor, source: str) -> None:
+    """The owner acknowledged the notice for the register (purpose a). Staff registering a
+    walk-in owner with an account record it on their behalf (signed form at the office); an
+    owner without an account has it on the business row only (consent_version, consent_at)."""
+    if enterprise.owner_id is None:
+        return
+    consent_give(
+        user=enterprise.owner,
+        purpose=Purpose.REGISTRY,
+        context=ConsentContext.REGISTRATION,
+        channel=ConsentChannel.API if source == HistorySource.API else ConsentChannel.PAGE,
+        actor=actor if _real(actor) else None,
+    )
 
 
 def _real(actor) -> bool:
@@ -249,12 +268,15 @@ def enterprise_update(
     _apply(enterprise, data)
     if draft_step is not None:
         enterprise.draft_step = max(enterprise.draft_step, draft_step)
-    if consent and not enterprise.consent_at:
-        enterprise.consent_version = settings.PRIVACY_NOTICE_VERSION
+    consent_now = consent and not enterprise.consent_at
+    if consent_now:
+        enterprise.consent_version = notice_current_version()
         enterprise.consent_at = timezone.now()
     enterprise_derive(enterprise)
     duplicates_check_exact(enterprise=enterprise)
     _save(enterprise)
+    if consent_now:
+        _record_consent(enterprise, actor, source)
     if products is not None:
         _replace_products(enterprise, products)
     if certifications is not None:

@@ -1,20 +1,29 @@
 """Exporting the (filtered) register to CSV or XLSX.
 
 The columns are the import template's, so an export can be imported elsewhere, plus the
-record's id, status and derived classes. The NIK is masked unless the user holds
-``registry.unmask_nik``; text cells beginning with = + - @ (or a tab or carriage return) are
+record's id, status and derived classes. The NIK is masked; a user holding
+``registry.unmask_nik`` may ask for full NIKs with a reason (the API's ``unmask_nik``). Every
+export writes one row per business in the personal-data access log (who, whose, when, format,
+whether unmasked, why) before the file is produced; text cells beginning with = + - @ (or a tab or carriage return) are
 prefixed with an apostrophe so that no spreadsheet runs them as formulas."""
 
 import csv
 import tempfile
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.services import activity_log
+from ikm_portal.datarights.choices import AccessAction, AccessChannel
+from ikm_portal.datarights.services import access_log_record_queryset
 
 from ..models import Enterprise, mask_nik
-from ..permissions import UNMASK_NIK
+from ..permissions import can_unmask_nik
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -107,9 +116,8 @@ def _row(e: Enterprise, *, unmask: bool) -> list:
     ]
 
 
-def export_rows(queryset, *, user):
+def export_rows(queryset, *, unmask: bool = False):
     """Header then one neutralised row per business, streamed in chunks."""
-    unmask = user.has_perm(UNMASK_NIK)
     yield list(HEADERS)
     qs = queryset.select_related("kelurahan", "kecamatan", "sentra").prefetch_related(
         "products", "certifications"
@@ -123,20 +131,50 @@ class _Echo:
         return value
 
 
-def export_response(*, queryset, fmt: str, user):
+def export_log(*, queryset, fmt: str, user, unmask: bool, reason: str, path: str = "") -> int:
+    """One access-log row per exported business (its owner, if any, is the data subject),
+    written by the database in one statement before the file is produced."""
+    return access_log_record_queryset(
+        action=AccessAction.EXPORT,
+        actor=user,
+        queryset=queryset,
+        subject_user="owner_id",
+        subject_name=Coalesce(NullIf(F("owner_name"), Value("")), F("name")),
+        channel=AccessChannel.EXPORT,
+        reason=reason,
+        path=path,
+        details={"format": fmt, "unmasked": unmask},
+    )
+
+
+def export_response(
+    *, queryset, fmt: str, user, unmask: bool = False, reason: str = "", path: str = ""
+):
+    reason = (reason or "").strip()
+    if unmask:
+        if not can_unmask_nik(user):
+            raise PermissionDenied
+        if len(reason) < 5:
+            raise ApplicationError(
+                _("Say why you need the full NIK (at least 5 characters)."),
+                field_errors={"reason": [_("Say why you need the full NIK.")]},
+            )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    rows = export_log(
+        queryset=queryset, fmt=fmt, user=user, unmask=unmask, reason=reason, path=path
+    )
     activity_log(
         target=user,
         action="registry.export",
         actor=user,
-        data={"format": fmt, "unmasked": user.has_perm(UNMASK_NIK)},
+        data={"format": fmt, "unmasked": unmask, "rows": rows},
     )
     if fmt == "csv":
         writer = csv.writer(_Echo())
 
         def stream():
             yield "\ufeff"  # a BOM so that Excel reads UTF-8
-            for row in export_rows(queryset, user=user):
+            for row in export_rows(queryset, unmask=unmask):
                 yield writer.writerow(["" if v is None else v for v in row])
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
@@ -146,7 +184,7 @@ def export_response(*, queryset, fmt: str, user):
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Data IKM")
-    for row in export_rows(queryset, user=user):
+    for row in export_rows(queryset, unmask=unmask):
         sheet.append(row)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
     workbook.save(handle)

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.models import ActivityLog
+from ikm_portal.core.uploads import sniff_format, validate_upload
 
 from .. import conf
 from ..choices import (
@@ -415,6 +417,30 @@ def file_format_of(name: str) -> str:
     if suffix not in ("xlsx", "csv", "txt"):
         raise _fail(_("Upload an XLSX or CSV file."))
     return "csv" if suffix == "txt" else suffix
+
+
+def import_file_check(upload) -> str:
+    """The size, and the type by content (ikm_portal/core/uploads.py): a file named .xlsx must be
+    a workbook, one named .csv must be text. Returns "xlsx" or "csv"."""
+    if upload.size > conf.import_max_bytes():
+        raise _fail(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": conf.import_max_bytes() // (1024 * 1024)}
+        )
+    file_format = file_format_of(upload.name)
+    upload.seek(0)
+    if upload.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+        # UTF-16 text: the reader below says which encodings to save in.
+        upload.seek(0)
+        return file_format
+    upload.seek(0)
+    if file_format == "xlsx" and sniff_format(upload) != "xlsx":
+        raise _fail(_("The file is not a valid XLSX workbook."))
+    try:
+        validate_upload(upload, formats={file_format}, max_bytes=conf.import_max_bytes())
+    except ValidationError as exc:
+        raise _fail(exc.messages[0]) from exc
+    return file_format
 
 
 def _find_header(rows: list[tuple[int, list]]) -> int:
@@ -1141,12 +1167,7 @@ def import_start(
 ) -> ImportJob:
     """Store the uploaded file and check it (in the background when it is large). Without
     `dry_run` the valid rows are imported right after the check."""
-    if upload.size > conf.import_max_bytes():
-        raise _fail(
-            _("The file is larger than %(mb)s MB.")
-            % {"mb": conf.import_max_bytes() // (1024 * 1024)}
-        )
-    file_format = file_format_of(upload.name)
+    file_format = import_file_check(upload)
     sheet = read_sheet(upload, file_format=file_format, encoding=encoding)
     map_columns(sheet)  # a file without the required columns fails now, not in the background
     upload.seek(0)

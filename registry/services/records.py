@@ -1,18 +1,17 @@
 """The office's facilitation records and the documents of a business."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.services import activity_log, model_update
+from ikm_portal.core.uploads import validate_upload
 
 from ..choices import HistorySource
 from ..models import Document, Enterprise, FacilitationRecord
 from ..permissions import can_edit, is_office
 from .history import history_record
 
-DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
     "jpg": "image/jpeg",
@@ -78,29 +77,13 @@ def facilitation_update(*, record: FacilitationRecord, actor, data: dict) -> Fac
 
 
 def document_check(upload) -> str:
-    """The file's type (pdf, jpg, png) or an ApplicationError naming the field."""
-    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if suffix not in DOCUMENT_TYPES:
-        message = _("Upload a PDF, JPG or PNG file.")
-        raise ApplicationError(message, field_errors={"file": [message]})
-    if upload.size > DOCUMENT_MAX_BYTES:
-        message = _("The file is larger than 5 MB.")
-        raise ApplicationError(message, field_errors={"file": [message]})
-    head = upload.read(8)
-    upload.seek(0)
-    magic_ok = (
-        head.startswith(b"%PDF")
-        if suffix == "pdf"
-        else head.startswith(b"\x89PNG")
-        if suffix == "png"
-        else head.startswith(b"\xff\xd8")
-    )
-    if not magic_ok:
-        message = _("The file's content does not match its type (%(type)s).") % {
-            "type": suffix.upper()
-        }
-        raise ApplicationError(message, field_errors={"file": [message]})
-    return suffix
+    """The file's type by content (pdf, jpeg, png; ikm_portal/core/uploads.py) or an
+    ApplicationError naming the field."""
+    try:
+        return validate_upload(upload, kind="document")
+    except ValidationError as exc:
+        message = exc.messages[0]
+        raise ApplicationError(message, field_errors={"file": [message]}) from exc
 
 
 @transaction.atomic

@@ -119,3 +119,65 @@ def test_password_change_ends_other_sessions_and_tokens(owner):
     assert me.get("/dashboard/").status_code == 200
     assert other.get("/dashboard/").status_code == 302
     assert not Token.objects.filter(key=token.key).exists()
+
+
+def test_password_reset_ends_every_session_and_token(
+    client, owner, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=owner)
+    laptop, phone = Client(), Client()
+    laptop.force_login(owner)
+    phone.force_login(owner)
+    assert laptop.get("/dashboard/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": owner.email})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
+    response = client.get(link.split("testserver", 1)[1].strip(), follow=True)
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "topeng-malangan-2026", "new_password2": "topeng-malangan-2026"},
+    )
+    assert response.status_code == 302
+    assert laptop.get("/dashboard/").status_code == 302
+    assert phone.get("/dashboard/").status_code == 302
+    assert not Token.objects.filter(key=token.key).exists()
+    assert "_auth_user_id" not in client.session  # the reset itself signs nobody in
+
+
+def test_login_with_two_factor_cycles_the_session_key_too():
+    from tests.factories.accounts import UserFactory, totp_code
+
+    user = UserFactory(role="office_staff", two_factor=True)
+    client = Client()
+    client.get("/accounts/login/")
+    client.cookies["sessionid"] = "attacker-chosen"
+    client.post("/accounts/login/", {"username": user.email, "password": PASSWORD})
+    pending = client.cookies["sessionid"].value
+    client.post("/accounts/login/verify/", {"code": totp_code(user)})
+    assert client.cookies["sessionid"].value not in {"attacker-chosen", pending}
+    assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("tempe-san", "Kata sandi terlalu pendek. Harus mengandung setidaknya 10 karakter."),
+        ("qwertyuiop", "Kata sandi ini terlalu umum."),
+        ("password1234", "Kata sandi ini terlalu umum."),
+        ("tempe-sana", None),  # exactly 10 characters, not common
+    ],
+)
+def test_password_rules_on_change(client, owner, password, error):
+    client.force_login(owner)
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    if error is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200
+        assert response.context["form"].errors["new_password2"] == [error]

@@ -10,6 +10,8 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# A step that waits longer than this has failed: a missing button should not cost 30 s.
+TIMEOUT_MS = 10_000
 FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -59,23 +61,37 @@ def phone(browser, live_server, request):
         locale="id-ID",
         base_url=live_server.url,
     )
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.csp_errors = errors
     yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    _last_screenshot(page, request, "phone")
     context.close()
 
 
 @pytest.fixture
 def desktop(browser, live_server, request):
+    """A desktop page (1280 x 900) on the live server, in Indonesian."""
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="id-ID", base_url=live_server.url
     )
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.csp_errors = errors
     yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    _last_screenshot(page, request, "desktop")
     context.close()
+
+
+def _last_screenshot(page, request, kind: str) -> None:
+    """Where each page ended (also when the test failed): artifacts/<test>-<phone|desktop>.png."""
+    if page.url == "about:blank":
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(
+        path=str(ARTIFACTS / f"{request.node.name}-{kind}.png"), full_page=True, scale="css"
+    )

@@ -6,22 +6,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories.accounts import PASSWORD
 from tests.factories.participation import AcceptedApplicationFactory, SessionFactory, enrol
 from tests.factories.registry import VerifiedEnterpriseFactory
 from tests.factories.training import ProgramFactory
 from training.models import Attendance
 from training.participation import checkin
 
+from .helpers import login
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _login(page, user):
-    page.goto("/accounts/login/")
-    page.locator("#id_username, #id_email").first.fill(user.email)
-    page.locator("input[type=password]").first.fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url("**/dashboard/")
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def test_facilitator_marks_attendance_on_a_phone(phone, session_with_participant
 
     session, participants = session_with_participants
     staff = UserFactory(role="office_staff")
-    _login(phone, staff)
+    login(phone, staff)
     phone.goto(f"/programs/sessions/{session.pk}/")
     second = participants[1].enterprise.name
     phone.locator("fieldset", has_text=second).get_by_text("Terlambat").click()
@@ -58,7 +51,7 @@ def test_facilitator_marks_attendance_on_a_phone(phone, session_with_participant
 def test_participant_checks_in_from_the_qr_link(phone, session_with_participants):
     session, participants = session_with_participants
     owner = participants[0].enterprise.owner
-    _login(phone, owner)
+    login(phone, owner)
     phone.goto(f"/programs/sessions/{session.pk}/checkin/?token={checkin.token_for(session)}")
     phone.get_by_role("button", name="Saya hadir").click()
     phone.wait_for_url("**/programs/my-training/")
@@ -74,7 +67,7 @@ def test_office_dashboard_draws_charts_without_csp_errors(desktop):
     staff = UserFactory(role="office_staff")
     errors = []
     desktop.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(desktop, staff)
+    login(desktop, staff)
     desktop.goto("/programs/reports/")
     chart = desktop.locator('canvas[data-chart="registry-month"]')
     chart.wait_for(state="visible")

@@ -106,7 +106,11 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     applicant = factory.LazyAttribute(lambda o: o.enterprise.owner)
     status = ApplicationStatus.DRAFT
     consent_share_with_partner = True
-    consent_at = factory.LazyFunction(timezone.now)
+    # Never given: no date (a withdrawn consent keeps its date: pass consent_at and
+    # consent_withdrawn_at for that).
+    consent_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.consent_share_with_partner else None
+    )
     consent_version = "2026-11"
     eligibility = factory.LazyFunction(
         lambda: [{"rule": "verified", "ok": True, "reason": "Usaha telah diverifikasi."}]

@@ -172,6 +172,8 @@ def test_queue_declared_key_without_templates_fails_its_rows_then_resend_renders
 ):
     from ikm_portal.notifications.services import notification_resend
 
+    owner.language = "en"  # rendered in the recipient's language; asserted in English
+    owner.save(update_fields=["language"])
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [Path("/nonexistent")]}]
     rows = queue(owner, template=decision_template, channels=["email"])
     assert [r.status for r in rows] == ["failed", "failed"]

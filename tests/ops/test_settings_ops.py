@@ -144,7 +144,7 @@ def test_replica_database_and_router_only_when_configured():
 
 
 def test_check_deploy_stays_clean_with_the_scale_out_settings():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="ikm_portal.settings.production",
         SECRET_KEY=PROD_KEY,

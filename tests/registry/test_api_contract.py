@@ -227,26 +227,61 @@ def test_nik_is_masked_for_staff_without_the_permission(business, staff, api_as)
     assert data["owner_nik"] == "************" + business.owner_nik[-4:]
 
 
-def test_nik_is_shown_to_the_owner_and_to_office_admin(business, office_admin, api_as):
+def test_nik_is_shown_to_the_owner_and_masked_even_for_office_admin(business, office_admin, api_as):
+    """Issue 8: masked by default everywhere; unmasking is an explicit, logged action."""
     assert (
         api_as(business.owner).get(f"/api/v1/enterprises/{business.pk}/").json()["owner_nik"]
         == business.owner_nik
     )
-    assert (
-        api_as(office_admin).get(f"/api/v1/enterprises/{business.pk}/").json()["owner_nik"]
-        == business.owner_nik
+    masked = "************" + business.owner_nik[-4:]
+    client = api_as(office_admin)
+    assert client.get(f"/api/v1/enterprises/{business.pk}/").json()["owner_nik"] == masked
+    listed = client.get("/api/v1/enterprises/").json()["results"]
+    assert [e["owner_nik"] for e in listed] == [masked]
+
+
+def test_staff_with_unmask_permission_unmask_with_a_reason_and_it_is_logged(
+    business, staff, api_as
+):
+    from django.contrib.auth.models import Permission
+
+    from ikm_portal.datarights.models import AccessLog
+
+    staff.user_permissions.add(Permission.objects.get(codename="unmask_nik"))
+    client = api_as(staff)
+    data = client.get(f"/api/v1/enterprises/{business.pk}/").json()
+    assert data["owner_nik"] == "************" + business.owner_nik[-4:]
+    assert AccessLog.objects.count() == 0
+    url = f"/api/v1/enterprises/{business.pk}/unmask-nik/"
+    assert client.post(url, {"reason": ""}, format="json").status_code == 400
+    response = client.post(url, {"reason": "Cek data Dukcapil"}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"owner_nik": business.owner_nik}
+    log = AccessLog.objects.get()
+    assert (log.action, log.actor, log.subject_user, log.subject, log.reason) == (
+        "unmask",
+        staff,
+        business.owner,
+        business,
+        "Cek data Dukcapil",
     )
 
 
-def test_staff_with_unmask_permission_see_nik_and_the_look_is_logged(business, staff, api_as):
-    from django.contrib.auth.models import Permission
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("staff", 403), ("owner", 403), ("other_owner", 404), ("partner_reviewer", 403)],
+)
+def test_unmask_nik_without_the_permission_is_refused_and_not_logged(
+    who, expected, business, request, api_as
+):
+    from ikm_portal.datarights.models import AccessLog
 
-    from ikm_portal.core.models import ActivityLog
-
-    staff.user_permissions.add(Permission.objects.get(codename="unmask_nik"))
-    data = api_as(staff).get(f"/api/v1/enterprises/{business.pk}/").json()
-    assert data["owner_nik"] == business.owner_nik
-    assert ActivityLog.objects.filter(action="enterprise.nik_viewed", actor=staff).count() == 1
+    user = business.owner if who == "owner" else request.getfixturevalue(who)
+    response = api_as(user).post(
+        f"/api/v1/enterprises/{business.pk}/unmask-nik/", {"reason": "ingin tahu"}, format="json"
+    )
+    assert response.status_code == expected
+    assert AccessLog.objects.count() == 0
 
 
 def test_paginated_shape(business, staff, api_as):

@@ -378,7 +378,7 @@ def test_document_upload_checks_type_and_size(owner, tmp_path, settings):
         enterprise=enterprise,
         actor=owner,
         kind="nib",
-        upload=SimpleUploadedFile("nib.pdf", b"%PDF-1.4 x"),
+        upload=SimpleUploadedFile("nib.pdf", b"%PDF-1.4 x\n%%EOF\n"),
     )
     assert document.content_type == "application/pdf"
     with pytest.raises(ApplicationError):
@@ -411,7 +411,7 @@ def test_document_download_is_scoped(owner, other_owner, staff, client_as, tmp_p
         enterprise=enterprise,
         actor=owner,
         kind="nib",
-        upload=SimpleUploadedFile("nib.pdf", b"%PDF-1.4 x"),
+        upload=SimpleUploadedFile("nib.pdf", b"%PDF-1.4 x\n%%EOF\n"),
     )
     url = f"/registry/documents/{document.pk}/"
     assert client_as(owner).get(url).status_code == 200

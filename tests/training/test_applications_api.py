@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ikm_portal.core.models import ActivityLog
+from ikm_portal.datarights.models import AccessLog
 from partnerships.demo import minimal_pdf
 from registry.choices import SizeClass
 from tests.factories import (
@@ -18,7 +19,8 @@ from tests.factories import (
     VerifiedEnterpriseFactory,
 )
 from training.choices import ApplicationStatus, ProgramStatus, QuestionKind
-from training.models import Application, PersonalDataAccess
+from training.models import Application
+from training.selectors import WITHDRAWN_PLACEHOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -430,14 +432,15 @@ def test_api_partner_sees_masked_nik_and_is_logged(api_as, program_reviewer, own
     assert response.data["applicant"]["owner_nik"] == "************0001"
     assert "npwp" not in response.data["applicant"]
     assert "address" not in response.data["applicant"]
-    log = PersonalDataAccess.objects.get()
-    assert (log.user, log.application, log.enterprise, log.channel, log.partner) == (
+    log = AccessLog.objects.get()
+    assert (log.action, log.actor, log.target, log.subject, log.subject_user) == (
+        "partner_view",
         program_reviewer,
         application,
         enterprise,
-        "api_detail",
-        program.partner,
+        owner,
     )
+    assert (log.channel, log.organisation) == ("api_detail", program.partner.name)
     assert log.subject_name == enterprise.owner_name
 
 
@@ -447,7 +450,7 @@ def test_api_partner_list_logs_each_applicant_shown(api_as, program_reviewer, pr
     ApplicationFactory(program=program, status=ApplicationStatus.SUBMITTED)
     response = api_as(program_reviewer).get("/api/v1/applications/")
     assert response.data["count"] == 3
-    assert PersonalDataAccess.objects.filter(channel="api_list", user=program_reviewer).count() == 3
+    assert AccessLog.objects.filter(channel="api_list", actor=program_reviewer).count() == 3
 
 
 def test_api_staff_and_owner_views_are_not_logged(api_as, staff, owner, enterprise, program):
@@ -456,10 +459,10 @@ def test_api_staff_and_owner_views_are_not_logged(api_as, staff, owner, enterpri
     )
     api_as(staff).get(f"/api/v1/applications/{application.pk}/")
     api_as(owner).get(f"/api/v1/applications/{application.pk}/")
-    assert PersonalDataAccess.objects.count() == 0
+    assert AccessLog.objects.count() == 0
 
 
-def test_api_owner_withdraws_consent_and_partner_loses_sight(
+def test_api_owner_withdraws_consent_and_partner_loses_the_personal_data(
     api_as, owner, enterprise, program, program_reviewer
 ):
     application = ApplicationFactory(
@@ -471,9 +474,12 @@ def test_api_owner_withdraws_consent_and_partner_loses_sight(
         format="json",
     )
     assert (response.status_code, response.data["consent_share_with_partner"]) == (200, False)
-    assert (
-        api_as(program_reviewer).get(f"/api/v1/applications/{application.pk}/").status_code == 404
-    )
+    seen = api_as(program_reviewer).get(f"/api/v1/applications/{application.pk}/")
+    assert seen.status_code == 200
+    with translation.override("id"):
+        placeholder = str(WITHDRAWN_PLACEHOLDER)
+    assert seen.data["applicant"]["owner_name"] == placeholder != enterprise.owner_name
+    assert seen.data["applicant"]["personal_data_withdrawn"] is True
     assert ActivityLog.objects.filter(action="application.consent_withdrawn").count() == 1
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from ikm_portal.datarights.models import AccessLog
 from tests.factories import (
     AgreementFactory,
     ApplicationFactory,
@@ -15,7 +16,7 @@ from tests.factories import (
     VerifiedEnterpriseFactory,
 )
 from training.choices import ApplicationStatus, ProgramStatus, QuestionKind
-from training.models import Application, PersonalDataAccess, Program
+from training.models import Application, Program
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +219,7 @@ PAGE_MATRIX = [
         },
     ),
     (
-        "/programs/access-log/",
+        "/data/access-log/",
         {
             "anonymous": 302,
             "owner": 404,
@@ -451,9 +452,7 @@ def test_page_partner_sees_only_eligible_applicants_and_views_are_logged(
     response = client.get(f"/programs/{program.pk}/applications/")
     assert [a.pk for a in response.context["page"].object_list] == [eligible.pk]
     client.get(f"/programs/applications/{eligible.pk}/")
-    assert list(
-        PersonalDataAccess.objects.order_by("id").values_list("channel", "application_id")
-    ) == [
+    assert list(AccessLog.objects.order_by("id").values_list("channel", "object_id")) == [
         ("page_list", eligible.pk),
         ("page_detail", eligible.pk),
     ]
@@ -519,6 +518,13 @@ def test_page_export_masks_nik_and_neutralises_formulas(client_as, staff, progra
     header, row = rows[0], rows[1]
     assert row[header.index("NIK")] == "************0007"
     assert row[header.index("Nama Usaha")] == '\'=HYPERLINK("http://x")'
+    log = AccessLog.objects.get()
+    assert (log.action, log.actor, log.subject_user, log.details) == (
+        "export",
+        staff,
+        owner,
+        {"format": "csv", "program": program.pk},
+    )
 
 
 def test_page_export_xlsx(client_as, staff, program):

@@ -225,7 +225,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices, read_only=True)
     eligibility = serializers.ListField(read_only=True, help_text="[{rule, ok, reason}]")
     applicant = serializers.SerializerMethodField(
-        help_text="The business data shared for this application (NIK masked)."
+        help_text="The business data shared for this application (NIK masked). After the owner "
+        "withdraws consent, a partner sees 'data withdrawn by the owner' in the personal fields "
+        "and personal_data_withdrawn=true."
     )
 
     class Meta:
@@ -274,7 +276,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
             self.fields["enterprise"].read_only = True
 
     def get_applicant(self, application) -> dict:
-        return selectors.application_shared_data(application=application)
+        request = self.context.get("request")
+        return selectors.application_shared_data(
+            application=application, viewer=getattr(request, "user", None)
+        )
 
 
 class WithdrawReasonSerializer(serializers.Serializer):
@@ -293,14 +298,3 @@ class ScreenSerializer(serializers.Serializer):
 class UploadSerializer(serializers.Serializer):
     question = serializers.IntegerField()
     file = serializers.FileField()
-
-
-class DataAccessSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    accessed_at = serializers.DateTimeField()
-    user = serializers.EmailField(source="user_email")
-    partner = serializers.CharField(source="partner.name", default="")
-    application = serializers.IntegerField(source="application_id")
-    enterprise = serializers.IntegerField(source="enterprise_id")
-    subject = serializers.CharField(source="subject_name")
-    channel = serializers.CharField()

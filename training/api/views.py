@@ -10,7 +10,7 @@ from partnerships.views import _serve_file
 
 from .. import selectors, services
 from ..choices import AccessChannel, ProgramStatus, QuestionKind
-from ..filtersets import ApplicationFilterSet, PersonalDataAccessFilterSet, ProgramFilterSet
+from ..filtersets import ApplicationFilterSet, ProgramFilterSet
 from ..models import Answer, Question
 from ..permissions import (
     can_change_program_status,
@@ -19,11 +19,11 @@ from ..permissions import (
     can_screen,
     is_application_owner,
     is_partner_viewer,
+    shares_personal_data,
 )
 from .serializers import (
     ApplicationSerializer,
     CancelReasonSerializer,
-    DataAccessSerializer,
     ProgramSerializer,
     ScreenSerializer,
     UploadSerializer,
@@ -276,7 +276,8 @@ class ApplicationViewSet(
             question_id=question_id,
             question__kind=QuestionKind.FILE,
         )
-        if not answer.file:
+        if not answer.file or not shares_personal_data(request.user, application):
+            # Documents may carry personal data: not for the partner once consent is withdrawn.
             raise NotFound
         if is_partner_viewer(request.user, application):
             services.data_access_record(
@@ -288,19 +289,3 @@ class ApplicationViewSet(
         return _serve_file(
             answer.file, download_name=answer.file_name or "lampiran", as_attachment=True
         )
-
-
-class DataAccessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The log of partner users' views of applicants' personal data (office only)."""
-
-    serializer_class = DataAccessSerializer
-    filterset_class = PersonalDataAccessFilterSet
-    ordering = ["-accessed_at", "-id"]
-
-    def get_queryset(self):
-        return selectors.data_access_list(user=self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        if not is_office(request.user):
-            raise NotFound
-        return super().list(request, *args, **kwargs)

@@ -40,10 +40,13 @@ def sessions_visible_to(user) -> QuerySet[Session]:
 
 
 def _shared_with_partner(prefix: str, partner_id: int) -> Q:
+    # Consent given once: a participant who later withdraws it stays on the partner's lists
+    # (attendance for the place they hold, the certificate) without their personal data
+    # (training.permissions.shares_personal_data, the owner_name_for filter).
     return Q(
         **{
             f"{prefix}program__partner_id": partner_id,
-            f"{prefix}consent_share_with_partner": True,
+            f"{prefix}consent_at__isnull": False,
         }
     )
 

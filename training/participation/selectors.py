@@ -146,7 +146,7 @@ def sessions_expected_participants(*, session: Session) -> QuerySet[Participant]
     return (
         Participant.objects.filter(q)
         .filter(Q(status__in=sorted(PARTICIPANT_CURRENT)) | Exists(marked))
-        .select_related("enterprise", "track", "application")
+        .select_related("enterprise", "track", "application", "program")
         .order_by("enterprise__name", "id")
     )
 

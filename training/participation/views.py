@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from ikm_portal.core.exceptions import ApplicationError
 from ikm_portal.core.selectors import activity_for
 from partnerships.permissions import is_office, membership_of
+from training import services as training_services
 from training.choices import AccessChannel
 from training.models import Program
 from training.permissions import programs_visible_to
@@ -543,6 +544,13 @@ def participant_list(request, pk: int):
     if request.GET.get("format") in ("csv", "xlsx"):
         rows = list(results)
         _log_partner_views(request, rows, AccessChannel.EXPORT)
+        if is_office(request.user):
+            training_services.data_export_record(
+                user=request.user,
+                application_ids=[p.application_id for p in rows],
+                fmt=request.GET["format"],
+                path=request.path,
+            )
         return exports.participants_export(program, rows, request.GET["format"])
     page = _page(request, results, per_page=50)
     _log_partner_views(request, page.object_list, AccessChannel.PAGE_LIST)

@@ -197,10 +197,11 @@ def is_blind_for(review: Review) -> bool:
     return stage_settings_get(review.stage).blind_review
 
 
-def applicant_data(*, application: Application, blind: bool) -> dict:
+def applicant_data(*, application: Application, blind: bool, viewer=None) -> dict:
     """The application's shared data as a reviewer sees it: NIK masked; with blind review, no
-    owner's name, NIK or contact."""
-    data = application_shared_data(application=application)
+    owner's name, NIK or contact; a partner reviewer sees "data withdrawn by the owner" once the
+    owner withdrew their consent."""
+    data = application_shared_data(application=application, viewer=viewer)
     if blind:
         for key in BLIND_FIELDS:
             data.pop(key, None)
@@ -267,7 +268,7 @@ def review_page(*, review: Review, user) -> dict:
         "my_scores": [(c, (review.scores or {}).get(c.key)) for c in criteria],
         "other_scores": [(o, [(c, (o.scores or {}).get(c.key)) for c in criteria]) for o in others],
         "application": application,
-        "data": applicant_data(application=application, blind=blind),
+        "data": applicant_data(application=application, blind=blind, viewer=user),
         "blind": blind,
         "tracks": [c.track for c in application.track_choices.all()],
         "qa": [(q, answers.get(q.pk)) for q in questions],

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from ikm_portal.core.validators import normalize_phone
 
+from .. import twofactor
 from ..choices import Language
 from ..models import User
 
@@ -12,19 +13,46 @@ from ..models import User
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        write_only=True,
+        help_text=_(
+            "The code from the authenticator app (or a recovery code): required for accounts "
+            "with two-factor sign-in."
+        ),
+    )
 
     def validate(self, attrs):
         request = self.context.get("request")
         # The plain HttpRequest: the sign-in throttle marks a lock-out on it.
-        user = authenticate(
-            request=getattr(request, "_request", request),
-            email=attrs["email"],
-            password=attrs["password"],
-        )
+        plain = getattr(request, "_request", request)
+        user = authenticate(request=plain, email=attrs["email"], password=attrs["password"])
         if user is None:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The e-mail address or password is not correct.")]},
                 code="authorization",
+            )
+        if twofactor.two_factor_enabled(user):
+            code = attrs.get("otp", "")
+            if not code:
+                raise serializers.ValidationError(
+                    {"otp": [_("Enter the code from your authenticator app.")]}, code="required"
+                )
+            if twofactor.two_factor_verify(user=user, code=code) is None:
+                twofactor.two_factor_failed(plain, user)
+                raise serializers.ValidationError(
+                    {"otp": [_("The code is not correct.")]}, code="invalid"
+                )
+        elif twofactor.two_factor_required(user):
+            raise serializers.ValidationError(
+                {
+                    "otp": [
+                        _("This account needs two-factor sign-in: set it up on the website first.")
+                    ]
+                },
+                code="two_factor_required",
             )
         attrs["user"] = user
         return attrs

@@ -41,7 +41,7 @@ class SignupView(APIView):
     def post(self, request):
         serializer = SignupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_signup(**serializer.validated_data)
+        user = services.user_signup(**serializer.validated_data, channel="api")
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -214,9 +214,11 @@ def test_api_participant_fields(api_as, owner, world):
 def test_api_participant_without_consent_is_hidden_from_the_partner(
     api_as, program_reviewer, world
 ):
+    # Never given (a withdrawn consent keeps the participant visible without personal data:
+    # tests/privacy/test_partner_after_withdrawal.py).
     world["participant"].application.__class__.objects.filter(
         pk=world["participant"].application_id
-    ).update(consent_share_with_partner=False)
+    ).update(consent_share_with_partner=False, consent_at=None)
     assert (
         api_as(program_reviewer).get(f"/api/v1/participants/{world['participant'].pk}/").status_code
         == 404
@@ -517,10 +519,10 @@ def test_api_list_query_count_is_the_same_for_1_and_20_rows(api_as, staff, progr
 
 
 def test_api_participants_partner_views_are_logged(api_as, program_reviewer, staff, world):
-    from training.models import PersonalDataAccess
+    from ikm_portal.datarights.models import AccessLog
 
     api_as(program_reviewer).get("/api/v1/participants/")
     api_as(program_reviewer).get(f"/api/v1/participants/{world['participant'].pk}/")
     api_as(staff).get("/api/v1/participants/")
-    channels = sorted(PersonalDataAccess.objects.values_list("channel", flat=True))
+    channels = sorted(AccessLog.objects.values_list("channel", flat=True))
     assert channels == ["api_detail", "api_list"]

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from ikm_portal.datarights.models import AccessLog
 from tests.factories.participation import FIGURES, SessionFactory
-from training.models import Attendance, Certificate, OutcomeSurvey, PersonalDataAccess, Session
+from training.models import Attendance, Certificate, OutcomeSurvey, Session
 from training.participation import checkin
 from training.participation.services import attendance_mark, participant_complete
 
@@ -177,9 +178,7 @@ def test_page_attendance_sheet_marks_in_bulk(client_as, staff, world, other_part
 
 def test_page_attendance_sheet_partner_views_are_logged(client_as, program_reviewer, world):
     client_as(program_reviewer).get(f"/programs/sessions/{world['session'].pk}/")
-    assert (
-        PersonalDataAccess.objects.filter(user=program_reviewer, channel="page_list").count() == 1
-    )
+    assert AccessLog.objects.filter(actor=program_reviewer, channel="page_list").count() == 1
 
 
 def test_page_attendance_sheet_error_shows_on_the_page(client_as, staff, participant, stage1):
@@ -322,6 +321,9 @@ def test_page_participants_export_csv(client_as, staff, world):
     text = response.content.decode("utf-8-sig")
     assert world["participant"].enterprise.name in text
     assert world["certificate"].number in text
+    assert list(AccessLog.objects.values_list("action", "actor", "object_id")) == [
+        ("export", staff.pk, world["participant"].application_id)
+    ]
 
 
 def test_page_participant_complete_button(client_as, staff, other_participant):

@@ -18,8 +18,10 @@ from training.selection import services
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Messages are asserted as their English msgids (Indonesian is the default language)."""
+def _english(settings):
+    """Messages are asserted as their English msgids (Indonesian is the default language):
+    English in the test itself and in requests without a signed-in user's language."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ikm_portal.datarights.models import AccessLog
 from ikm_portal.notifications.models import Notification
 from tests.factories import ApplicationFactory, PartnerMemberFactory, ProgramFactory, ReviewFactory
 from training.choices import ApplicationStatus
-from training.models import PersonalDataAccess
 from training.selection import services
 from training.selection.choices import Decision, OthersScores, ReviewStatus
 from training.selection.models import Review, StageDecision
@@ -210,8 +210,8 @@ def test_api_partner_reviewer_views_are_logged(api_as, setup, reviewers):
     review = Review.objects.get(application=setup["mine"], reviewer=reviewers[0])
     api_as(reviewers[0]).get(f"/api/v1/reviews/{review.pk}/")
     assert (
-        PersonalDataAccess.objects.filter(
-            user=reviewers[0], application=setup["mine"], channel="api_detail"
+        AccessLog.objects.filter(
+            actor=reviewers[0], object_id=setup["mine"].pk, channel="api_detail"
         ).count()
         == 1
     )

@@ -4,9 +4,10 @@ reviewer and the applicant."""
 import pytest
 from django.test import Client
 
+from ikm_portal.datarights.models import AccessLog
 from tests.factories import ApplicationFactory, ReviewFactory
 from training.choices import ApplicationStatus
-from training.models import Application, PersonalDataAccess
+from training.models import Application
 from training.selection import services
 from training.selection.choices import Decision, ReviewStatus, RunStatus
 from training.selection.models import Review, SelectionRun, StageDecision
@@ -178,11 +179,13 @@ def test_office_edits_the_rubric(browse, staff, program, stage1):
         "criteria-0-scale_max": 10,
         "criteria-0-weight": "2",
         "criteria-0-counted": "on",
+        "criteria-0-source": "reviewers",
         "criteria-1-key": "Bad Key",
         "criteria-1-label_id": "Salah",
         "criteria-1-scale_min": 1,
         "criteria-1-scale_max": 5,
         "criteria-1-weight": "1",
+        "criteria-1-source": "reviewers",
     }
     response = client.post(stage_url(program, "settings/"), form)
     assert response.status_code == 200
@@ -277,7 +280,7 @@ def test_reviewer_page_blind_review_hides_owner(browse, stage1, reviewers, setup
     assert owner_name not in body
     assert setup["mine"].enterprise.phone not in body
     assert "Blind review" in body
-    assert PersonalDataAccess.objects.filter(user=reviewers[0], channel="page_detail").count() == 2
+    assert AccessLog.objects.filter(actor=reviewers[0], channel="page_detail").count() == 2
 
 
 def test_reviewer_never_opens_another_reviewers_unsubmitted_review(browse, reviewers, setup):

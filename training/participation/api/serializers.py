@@ -80,12 +80,20 @@ class CertificateSerializer(serializers.ModelSerializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     stage_order = serializers.IntegerField(source="stage.order", read_only=True)
     business_name = serializers.CharField(source="enterprise.name", read_only=True)
-    owner_name = serializers.CharField(source="enterprise.owner_name", read_only=True)
+    owner_name = serializers.SerializerMethodField(
+        help_text="'data withdrawn by the owner' for a partner once the owner withdrew consent."
+    )
     attendance_rate = serializers.SerializerMethodField()
     sessions_held = serializers.IntegerField(read_only=True)
     sessions_attended = serializers.IntegerField(read_only=True)
     sessions_excused = serializers.IntegerField(read_only=True)
     certificate = serializers.SerializerMethodField()
+
+    def get_owner_name(self, participant) -> str:
+        from training.templatetags.applicant_privacy import participant_owner_name
+
+        request = self.context.get("request")
+        return participant_owner_name(participant, getattr(request, "user", None))
 
     class Meta:
         model = Participant

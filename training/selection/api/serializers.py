@@ -73,7 +73,12 @@ class ReviewSerializer(serializers.ModelSerializer):
             from ..services import stage_settings_get
 
             settings_cache[review.stage_id] = stage_settings_get(review.stage).blind_review
-        return applicant_data(application=review.application, blind=settings_cache[review.stage_id])
+        request = self.context.get("request")
+        return applicant_data(
+            application=review.application,
+            blind=settings_cache[review.stage_id],
+            viewer=getattr(request, "user", None),
+        )
 
     def validate(self, attrs):
         if attrs.get("conflict_of_interest") and attrs.get("abstain"):

@@ -26,7 +26,14 @@ APP_DIRS = {
     "training": "training",
     "partnerships": "partnerships",
     "ikm_portal/notifications": "ikm_portal/notifications",
+    "ikm_portal/datarights": "ikm_portal/datarights",
+    "datarights": "ikm_portal/datarights",
+    # The data-rights messages' templates (before "notifications": the first match wins).
+    "notifications/datarights_request_answered": "ikm_portal/datarights",
+    "notifications/datarights_request_due": "ikm_portal/datarights",
     "notifications": "ikm_portal/notifications",
+    "ikm_portal/privacy": "ikm_portal/privacy",
+    "privacy": "ikm_portal/privacy",
 }
 IGNORE = [".venv", ".venv/*", "staticfiles/*", "tests/*", "bench/*", "node_modules/*", "media/*"]
 

@@ -29,12 +29,15 @@ class Command(BaseCommand):
                     module.load_reference(self.stdout)
         if reference_only:
             return
-        logins: list[tuple[str, str]] = []
+        # (role, e-mail) or (role, e-mail, note), e.g. how the demo admin passes two-factor.
+        logins: list[tuple[str, ...]] = []
         for module in modules:
             if hasattr(module, "load_demo"):
                 with transaction.atomic():
                     logins.extend(module.load_demo(self.stdout) or [])
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
-        for role, email in logins:
+        for role, email, *note in logins:
             self.stdout.write(f"  {role:<18} {email}")
+            for line in note:
+                self.stdout.write(f"  {'':<18} {line}")
