@@ -256,3 +256,24 @@ def http_load(
         "p50_ms": ms(statistics.median(lat)) if lat else None,
         "p95_ms": ms(percentile(lat, 95)) if lat else None,
     }
+
+
+def use_broker(url: str, queue: str) -> None:
+    """Point the Celery app of this process at ``url``, every task to ``queue``, and drop what
+    Celery cached from the previous configuration (routes, producer pools)."""
+    from kombu import pools
+
+    from ikm_portal.celery import app
+
+    os.environ["CELERY_BROKER_URL"] = url
+    app.conf.broker_url = url
+    app.conf.task_always_eager = False
+    app.conf.task_routes = {"*": {"queue": queue}}
+    pools.reset()
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+        amqp.flush_routes()
+        for name in ("router", "queues", "default_queue", "send_task_message"):
+            amqp.__dict__.pop(name, None)

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from .common import ROOT, result
+from .common import ROOT, result, use_broker
 
 
 def _worker(env: dict, queue: str) -> subprocess.Popen:
@@ -60,7 +60,6 @@ def notifications(*, count: int) -> list[dict]:
     from django.conf import settings
     from django.utils import timezone
 
-    from ikm_portal.celery import app
     from ikm_portal.notifications.choices import Channel
     from ikm_portal.notifications.models import Notification
     from ikm_portal.notifications.services import notification_enqueue, notification_sweep
@@ -80,10 +79,7 @@ def notifications(*, count: int) -> list[dict]:
         "EMAIL_URL": f"filemail:///{outbox.relative_to(ROOT)}",
         "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
-    os.environ["CELERY_BROKER_URL"] = broker
-    app.conf.broker_url = broker
-    app.conf.task_always_eager = False
-    app.conf.task_routes = {"*": {"queue": queue}}
+    use_broker(broker, queue)
     run = f"bench{int(time.time())}"
     now = timezone.now()
     rows = Notification.objects.bulk_create(

@@ -16,7 +16,7 @@ def publish(*, count: int = 1000) -> list[dict]:
     from training.selection import services
     from training.selection.models import StageDecision
 
-    from .common import bench_user
+    from .common import bench_user, use_broker
 
     admin = bench_user("office_admin", "bench-admin@bench.ikm.id")
     made = seed_applications(count=count, seed=int(time.time()) % 10_000)
@@ -46,10 +46,7 @@ def publish(*, count: int = 1000) -> list[dict]:
     # figure, not their delivery (that is the notifications benchmark).
     broker = os.environ.get("BENCH_BROKER_URL") or "redis://127.0.0.1:6379/3"
     sink = f"ikm-bench-sink-{int(time.time())}"
-    os.environ["CELERY_BROKER_URL"] = broker
-    app.conf.broker_url = broker
-    app.conf.task_always_eager = False
-    app.conf.task_routes = {"*": {"queue": sink}}
+    use_broker(broker, sink)
     before = Notification.objects.count()
     t0 = time.perf_counter()
     with transaction.atomic():
