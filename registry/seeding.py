@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from ikm_portal.core.crypto import decrypt_text, encrypt_text, keyed_hash
 
+from . import demo
 from .choices import (
     VILLAGE_LEVELS,
     CapacityUnit,
@@ -186,23 +187,10 @@ SYLLABLES = [
     "ne",
     "da",
 ]
+# Demo's names first (registry/demo.py), then more for variety at scale.
 FIRST = {
     Gender.MALE: [
-        "Budi",
-        "Agus",
-        "Slamet",
-        "Hadi",
-        "Joko",
-        "Eko",
-        "Bambang",
-        "Rudi",
-        "Wahyu",
-        "Sugeng",
-        "Imam",
-        "Teguh",
-        "Yusuf",
-        "Arif",
-        "Dedi",
+        *demo.FIRST[Gender.MALE],
         "Ahmad",
         "Muhammad",
         "Rizky",
@@ -220,21 +208,7 @@ FIRST = {
         "Puji",
     ],
     Gender.FEMALE: [
-        "Siti",
-        "Sri",
-        "Dewi",
-        "Endang",
-        "Ninik",
-        "Yuli",
-        "Rina",
-        "Wulan",
-        "Ani",
-        "Lilik",
-        "Tutik",
-        "Nur",
-        "Ratna",
-        "Indah",
-        "Kartini",
+        *demo.FIRST[Gender.FEMALE],
         "Eni",
         "Sulastri",
         "Sumiati",
@@ -253,21 +227,7 @@ FIRST = {
     ],
 }
 LAST = [
-    "Santoso",
-    "Wibowo",
-    "Suryani",
-    "Rahayu",
-    "Hidayat",
-    "Prasetyo",
-    "Susanti",
-    "Setiawan",
-    "Lestari",
-    "Kurniawan",
-    "Wahyuni",
-    "Purnomo",
-    "Handayani",
-    "Saputra",
-    "Utami",
+    *demo.LAST,
     "Nugroho",
     "Hartono",
     "Suwarno",
