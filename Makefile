@@ -65,8 +65,12 @@ messages: install
 	$(MANAGE) makemessages -l id -l en --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
+# BENCH_SCALES=100000,1000000 BENCH_SECONDS=30 BENCH_IMPORT_ROWS=100000 BENCH_NOTIFICATIONS=10000
+# for the issue's full figures (docs/performance.md); the defaults finish in minutes.
+BENCH_SCALES ?= 100000
 bench: install-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m pip install -q -e ".[dev,bench]"
+	BENCH_SCALES=$(BENCH_SCALES) $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*

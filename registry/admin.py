@@ -21,6 +21,7 @@ from .models import (
     Region,
     Sentra,
     mask_nik,
+    product_names_of,
 )
 from .services import enterprise_derive, name_key
 from .services.duplicates import duplicate_message, exact_duplicate
@@ -150,6 +151,8 @@ class EnterpriseAdmin(admin.ModelAdmin):
         for product in enterprise.products.all():
             if product.kbli_code != product.kbli.code:
                 product.save()
+        names = product_names_of(enterprise.products.values_list("name", flat=True))
+        Enterprise.objects.filter(pk=enterprise.pk).update(product_names=names)
         history_record(
             enterprise=enterprise,
             actor=request.user,

@@ -1,10 +1,22 @@
 """One FilterSet per model, shared by the HTML register and the API list."""
 
 import contextlib
+import re
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    FloatField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.filters import IntegerFilter
@@ -24,8 +36,10 @@ ORDERING = (
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):
+    # distinct=False: these filter the business's own columns (no join can repeat a row), and
+    # DISTINCT would make PostgreSQL build every matching row of a page before its LIMIT.
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=EnterpriseStatus.choices
+        label=_("Status"), choices=EnterpriseStatus.choices, distinct=False
     )
     kecamatan = django_filters.CharFilter(
         label=_("Kecamatan"), field_name="kecamatan_id", method="filter_region"
@@ -39,7 +53,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         help_text=_("A KBLI code or its beginning: 10 (division), 103, 10391."),
     )
     size_class = django_filters.MultipleChoiceFilter(
-        label=_("Size class"), choices=SizeClass.choices
+        label=_("Size class"), choices=SizeClass.choices, distinct=False
     )
     sentra = django_filters.ModelChoiceFilter(
         label=_("Sentra"), queryset=Sentra.objects.all(), field_name="sentra", empty_label=_("All")
@@ -114,21 +128,61 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         return queryset.exclude(nib="") if value else queryset.filter(nib="")
 
     def filter_q(self, queryset, name, value):
-        """Never the NIK: it is searched by exact match through a POST (see views)."""
+        """Name, brand, product, owner's name — best matches first — or an exact NIB or phone.
+        Never the NIK: it is searched by exact match through a POST (see views).
+
+        PostgreSQL reads the stored ``search_vector`` (migration 0005) through its GIN index:
+        every word of the query as a word prefix, ranked name > brand > product > owner. The
+        column is named unqualified so that it is the table of whichever query or subquery the
+        condition lands in (``selectors.relevance_window`` reuses it in a subquery).
+        Elsewhere: ``icontains`` on the same fields."""
         from ikm_portal.core.validators import normalize_phone
 
         value = value.strip()
         if not value:
             return queryset
-        condition = (
-            Q(name__icontains=value) | Q(brand__icontains=value) | Q(owner_name__icontains=value)
-        )
+        exact = Q()
         digits = value.replace(" ", "").replace("-", "").replace(".", "")
         if digits.isdigit() and len(digits) == 13:
-            condition |= Q(nib=digits)
+            exact |= Q(nib=digits)
         with contextlib.suppress(ValidationError):  # not a phone number: by name only
-            condition |= Q(phone=normalize_phone(value))
-        return queryset.filter(condition)
+            exact |= Q(phone=normalize_phone(value))
+        words = search_words(value)
+        if connections[queryset.db].vendor == "postgresql" and words:
+            tsquery = " & ".join(f"{w}:*" for w in words)
+            matches = RawSQL(
+                "search_vector @@ to_tsquery('simple', %s)",
+                [tsquery],
+                output_field=BooleanField(),
+            )
+            rank = RawSQL(
+                "ts_rank(search_vector, to_tsquery('simple', %s))",
+                [tsquery],
+                output_field=FloatField(),
+            )
+            queryset = queryset.alias(search_match=matches, search_rank=rank)
+            return queryset.filter(Q(search_match=True) | exact).order_by("-search_rank", "id")
+        condition = (
+            Q(name__icontains=value)
+            | Q(brand__icontains=value)
+            | Q(owner_name__icontains=value)
+            | Q(product_names__icontains=value)
+        )
+        rank = Case(
+            When(name__istartswith=value, then=Value(0)),
+            When(name__icontains=value, then=Value(1)),
+            When(brand__icontains=value, then=Value(2)),
+            When(product_names__icontains=value, then=Value(3)),
+            default=Value(4),
+        )
+        return (
+            queryset.filter(condition | exact).alias(search_rank=rank).order_by("search_rank", "id")
+        )
+
+
+def search_words(value: str) -> list[str]:
+    """The words of a search in lower case, letters and digits only (safe in a tsquery)."""
+    return re.findall(r"[0-9a-z]+", value.lower())[:8]
 
 
 def division_choices():

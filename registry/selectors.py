@@ -4,6 +4,7 @@ from django.apps import apps
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from ikm_portal.core.pagination import cheap_count
 from ikm_portal.core.selectors import activity_for
 
 from .choices import (
@@ -36,6 +37,133 @@ def enterprise_list(*, user):
             "certifications",
         )
     )
+
+
+# The columns of a list row (the API's contract fields, docs/registry.md), read with .values().
+LIST_COLUMNS = (
+    "id",
+    "status",
+    "status_reason",
+    "owner_id",
+    "source",
+    "owner_name",
+    "owner_nik",
+    "owner_gender",
+    "phone",
+    "email",
+    "name",
+    "brand",
+    "nib",
+    "npwp",
+    "legal_form",
+    "year_established",
+    "sentra_id",
+    "address",
+    "rt_rw",
+    "kelurahan_id",
+    "kecamatan_id",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "workers_male",
+    "workers_female",
+    "workers_unspecified",
+    "workers_total",
+    "investment_idr",
+    "land_building_idr",
+    "annual_turnover_idr",
+    "modal_usaha_idr",
+    "size_class",
+    "size_class_rule",
+    "umkm_class",
+    "umkm_class_rule",
+    "consent_version",
+    "consent_at",
+    "submitted_at",
+    "verified_at",
+    "created_at",
+    "updated_at",
+)
+
+_PRODUCT_FIELDS = (
+    ("kbli_code", "p.kbli_code"),
+    ("kbli_version", "p.kbli_version"),
+    # A scalar subquery by primary key: a join would be planned as a hash of the whole KBLI
+    # table for every business of the page.
+    ("kbli_title", "(SELECT k.title_id FROM registry_kbli k WHERE k.id = p.kbli_id)"),
+    ("name", "p.name"),
+    ("capacity_per_year", None),  # text with two decimals, as the API writes it
+    ("capacity_unit", "p.capacity_unit"),
+    ("raw_materials", "p.raw_materials"),
+    ("marketing_reach", "p.marketing_reach"),
+)
+_CERT_FIELDS = (("kind", "c.kind"), ("number", "c.number"), ("expires_on", None))
+
+
+def _json_rows_sql(vendor: str, table: str) -> tuple[str, str]:
+    """Correlated subqueries that return a business's products and certifications as one JSON
+    array each, so a list page is one query whatever its size (no prefetch queries)."""
+    enterprise = f"{table}.id"
+    if vendor == "postgresql":
+        capacity = "p.capacity_per_year::text"
+        expires = "to_char(c.expires_on, 'YYYY-MM-DD')"
+        obj, agg, empty = "JSONB_BUILD_OBJECT", "JSONB_AGG", "'[]'::jsonb"
+    else:
+        capacity = "PRINTF('%%.2f', p.capacity_per_year)"
+        expires = "c.expires_on"
+        obj, agg, empty = "JSON_OBJECT", None, "'[]'"
+
+    def pairs(fields, special):
+        return ", ".join(f"'{name}', {expr or special}" for name, expr in fields)
+
+    product_obj = f"{obj}({pairs(_PRODUCT_FIELDS, f'CASE WHEN p.capacity_per_year IS NULL THEN NULL ELSE {capacity} END')})"
+    cert_obj = f"{obj}({pairs(_CERT_FIELDS, expires)})"
+    product_from = f"FROM registry_product p WHERE p.enterprise_id = {enterprise}"
+    cert_from = f"FROM registry_certification c WHERE c.enterprise_id = {enterprise}"
+    if agg:
+        products = f"SELECT COALESCE({agg}({product_obj} ORDER BY p.position, p.id), {empty}) {product_from}"
+        certs = f"SELECT COALESCE({agg}({cert_obj} ORDER BY c.kind, c.id), {empty}) {cert_from}"
+    else:  # SQLite: aggregate an ordered subquery; JSON() keeps the objects objects
+        products = (
+            f"SELECT COALESCE(JSON_GROUP_ARRAY(JSON(o)), {empty}) FROM "  # noqa: S608 (constants)
+            f"(SELECT {product_obj} AS o {product_from} ORDER BY p.position, p.id)"
+        )
+        certs = (
+            f"SELECT COALESCE(JSON_GROUP_ARRAY(JSON(o)), {empty}) FROM "  # noqa: S608 (constants)
+            f"(SELECT {cert_obj} AS o {cert_from} ORDER BY c.kind, c.id)"
+        )
+    return products, certs
+
+
+def enterprise_rows(queryset):
+    """A (filtered, ordered) queryset of businesses as plain dicts of ``LIST_COLUMNS`` plus
+    ``products_json`` and ``certifications_json``: one query, no model instances. The API list
+    renders them with ``api.serializers.enterprise_list_data``."""
+    from django.db import connections
+    from django.db.models import JSONField
+    from django.db.models.expressions import RawSQL
+
+    products, certs = _json_rows_sql(connections[queryset.db].vendor, Enterprise._meta.db_table)
+    return queryset.values(*LIST_COLUMNS).annotate(
+        # SQL built from constants above, no user input.
+        products_json=RawSQL(products, [], output_field=JSONField()),  # noqa: S611
+        certifications_json=RawSQL(certs, [], output_field=JSONField()),  # noqa: S611
+    )
+
+
+# Relevance is ranked among this many of the newest matches: ranking every match of a word in
+# 10% of a million names reads 100,000 rows (over a second); the newest 2,000 are found by
+# walking the primary key (docs/performance.md).
+RELEVANCE_WINDOW = 2000
+
+
+def relevance_window(queryset, *, size: int = RELEVANCE_WINDOW):
+    """The matches of a search, limited to the newest ``size`` for ranking; count the full
+    ``queryset``. A search with fewer matches is ranked whole."""
+    from django.db.models import Subquery
+
+    newest = queryset.order_by("-pk").values("pk")[:size]
+    return queryset.filter(pk__in=Subquery(newest))
 
 
 def enterprise_get(*, user, pk, for_update_page: bool = False) -> Enterprise:
@@ -73,11 +201,21 @@ def enterprise_queue(*, user):
 
 
 def status_counts(queryset) -> dict[str, int]:
-    """{status: count} of a (filtered) queryset, every status present, plus "total"."""
-    counts = dict.fromkeys(EnterpriseStatus.values, 0)
-    for row in queryset.order_by().values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
+    """{status: count} of a (filtered) queryset, every status present, plus "total" and
+    "estimated" (the keys whose count is PostgreSQL's estimate: above 1,000 rows for a tab, as
+    an exact count of a million-row register costs more than the page)."""
+    counts: dict = {}
+    estimated = set()
+    for status in EnterpriseStatus.values:
+        # Tabs may say "≈" sooner than the page's own count: six of them per page view.
+        count = cheap_count(queryset.filter(status=status), exact_limit=1000)
+        counts[status] = count.value
+        if count.estimated:
+            estimated.add(status)
     counts["total"] = sum(counts[s] for s in EnterpriseStatus.values)
+    if estimated:
+        estimated.add("total")
+    counts["estimated"] = estimated
     return counts
 
 

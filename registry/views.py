@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.exceptions import ApplicationError
+from ikm_portal.core.pagination import LargePaginator
 from ikm_portal.core.uploads import serve_upload
 from ikm_portal.datarights.choices import AccessChannel
 from ikm_portal.datarights.forms import UnmaskForm
@@ -690,9 +691,12 @@ def register_list(request):
             qs = base.none()
     else:
         qs = filterset.qs if filterset.is_valid() else base.none()
-        if not request.GET.get("ordering"):
+        if not request.GET.get("ordering") and not request.GET.get("q", "").strip():
             qs = qs.order_by("-created_at", "-id")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    rows = qs
+    if request.GET.get("q", "").strip() and not request.GET.get("ordering") and not nik_search:
+        rows = selectors.relevance_window(qs)
+    page = LargePaginator(rows, 25, count_queryset=qs).get_page(request.GET.get("page"))
     # Counts per status of the same filters without the status filter (the tabs).
     without_status = request.GET.copy()
     without_status.pop("status", None)

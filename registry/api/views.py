@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ikm_portal.core.crypto import keyed_hash
+from ikm_portal.core.pagination import LargeListPagination
 from ikm_portal.datarights.choices import AccessChannel
 
 from .. import selectors, services
@@ -22,6 +23,7 @@ from ..models import DuplicateFlag, ImportJob, Kbli, Region
 from ..permissions import (
     OfficeOnly,
     RegistryUser,
+    enterprises_visible_to,
     is_office,
     require_office,
 )
@@ -39,6 +41,7 @@ from .serializers import (
     RegionSerializer,
     UnmaskedNikSerializer,
     UnmaskNikSerializer,
+    enterprise_list_data,
 )
 
 
@@ -79,12 +82,25 @@ class EnterpriseViewSet(
     filterset_class = EnterpriseFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
+    pagination_class = LargeListPagination
 
     def get_queryset(self):
-        qs = selectors.enterprise_list(user=self.request.user)
-        if self.action == "list":
-            return qs.order_by("-created_at", "-id")
-        return qs
+        if self.action == "list":  # rows are read by selectors.enterprise_rows
+            return enterprises_visible_to(self.request.user).order_by("-created_at", "-id")
+        return selectors.enterprise_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        """One query for the page (``.values()`` rows with their products and certifications as
+        JSON) and at most two cheap ones for the count (docs/performance.md)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = queryset
+        if request.query_params.get("q", "").strip() and not request.query_params.get("ordering"):
+            rows = selectors.relevance_window(queryset)
+        paginator = self.paginator
+        page = paginator.paginate_queryset(
+            selectors.enterprise_rows(rows), request, self, count_queryset=queryset
+        )
+        return paginator.get_paginated_response(enterprise_list_data(page, user=request.user))
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -11,6 +11,7 @@ from .enterprise import (
     Enterprise,
     Product,
     mask_nik,
+    product_names_of,
 )
 from .reference import Kbli, Region, Sentra
 from .workflow import (
@@ -46,4 +47,5 @@ __all__ = [
     "Region",
     "Sentra",
     "mask_nik",
+    "product_names_of",
 ]

@@ -72,6 +72,9 @@ class Enterprise(TimeStampedModel):
     # duplicate checks compare (see services.name_key).
     name_key = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     brand = models.CharField(_("brand"), max_length=150, blank=True)
+    # The names of the product lines, kept by the services that write products: the search
+    # reads them from the business's own row (one index, docs/performance.md).
+    product_names = models.TextField(blank=True, editable=False)
     nib = models.CharField(_("NIB"), max_length=13, blank=True, db_index=True)
     npwp = models.CharField(_("NPWP"), max_length=16, blank=True)
     legal_form = models.CharField(
@@ -211,11 +214,22 @@ class Enterprise(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="registry_ent_status_submitted"),
             models.Index(fields=["status", "-created_at"], name="registry_ent_status_created"),
-            models.Index(fields=["kecamatan", "status"], name="registry_ent_kec_status"),
+            # The register's filters (kecamatan, status, size class) sorted by name: one index
+            # serves the filter and the order (docs/performance.md).
+            models.Index(
+                fields=["kecamatan", "status", "size_class", "name"],
+                name="registry_ent_kec_st_size_name",
+            ),
             models.Index(fields=["size_class", "status"], name="registry_ent_size_status"),
             models.Index(fields=["name"], name="registry_ent_name"),
             models.Index(fields=["workers_total"], name="registry_ent_workers"),
-            models.Index(fields=["kelurahan", "name_key"], name="registry_ent_kel_namekey"),
+            # Near-duplicate names are compared within a kelurahan: with the status included
+            # the comparison reads the index alone (docs/performance.md).
+            models.Index(
+                fields=["kelurahan", "name_key"],
+                include=["status"],
+                name="registry_ent_kel_namekey_st",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -261,6 +275,11 @@ class Enterprise(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status not in INACTIVE_STATUSES
+
+
+def product_names_of(names) -> str:
+    """The text ``Enterprise.product_names`` holds for these product names."""
+    return " | ".join(n for n in names if n)[:2000]
 
 
 def mask_nik(nik: str) -> str:

@@ -39,6 +39,7 @@ from ..models import (
     Enterprise,
     EnterpriseClaim,
     Product,
+    product_names_of,
 )
 from ..permissions import can_edit, is_office
 from ..validators import validate_kbli_for_product, validate_kelurahan
@@ -140,6 +141,8 @@ def _replace_products(enterprise: Enterprise, products: list[dict]) -> None:
             for i, item in enumerate(products)
         ]
     )
+    enterprise.product_names = product_names_of(item["name"] for item in products)
+    Enterprise.objects.filter(pk=enterprise.pk).update(product_names=enterprise.product_names)
 
 
 def _replace_certifications(enterprise: Enterprise, certifications: list[dict]) -> None:

@@ -59,13 +59,14 @@ from ..models import (
     Product,
     Region,
     Sentra,
+    product_names_of,
 )
 from ..validators import gender_from_nik
 from .derive import enterprise_derive, name_key
 from .duplicates import (
     NameIndex,
     duplicate_message,
-    similar_names,
+    similar_names_many,
     trigram_similarity,
 )
 
@@ -1001,6 +1002,18 @@ def _find_duplicates(rows: list[Checked]) -> None:
                 "id", "kelurahan_id", "name_key"
             ):
                 register_names.setdefault(code, NameIndex()).add((pk, other_key), other_key)
+    similar_of: dict[int, list] = {}
+    if on_postgres:
+        pairs = [
+            (
+                r.data["data"]["kelurahan"].code if r.data["data"].get("kelurahan") else "",
+                keys[id(r)],
+            )
+            for r in rows
+        ]
+        similar_of = {
+            id(r): found for r, found in zip(rows, similar_names_many(pairs), strict=True)
+        }
     seen = _Seen()
     for result in rows:
         data = result.data["data"]
@@ -1057,7 +1070,7 @@ def _find_duplicates(rows: list[Checked]) -> None:
         # Near duplicates: reported, never refused.
         if kelurahan is not None and key:
             if on_postgres:
-                similar = similar_names(kelurahan_id=kelurahan.code, name_key=key, limit=3)
+                similar = similar_of.get(id(result), [])
             else:
                 similar = [
                     (pk, round(trigram_similarity(key, other_key), 3))
@@ -1365,7 +1378,9 @@ def _build(item: Checked, *, actor, target: str, now) -> tuple[Enterprise, list,
         if getattr(enterprise, key) is None:
             setattr(enterprise, key, 0)
     enterprise_derive(enterprise)
-    return enterprise, kwargs.get("products") or [], kwargs.get("certifications") or []
+    products = kwargs.get("products") or []
+    enterprise.product_names = product_names_of(p["name"] for p in products)
+    return enterprise, products, kwargs.get("certifications") or []
 
 
 def _write(
