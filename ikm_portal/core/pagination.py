@@ -70,7 +70,7 @@ class LargeListPagination(PageNumberPagination):
             self.number = int(request.query_params.get(self.page_query_param) or 1)
         except ValueError:
             raise NotFound("Invalid page.") from None
-        if self.number < 1:
+        if not 1 <= self.number <= 10**9:
             raise NotFound("Invalid page.")
         offset = (self.number - 1) * size
         window = queryset[offset : offset + size + 1]

@@ -25,10 +25,16 @@ def staff(db):
         "/api/v1/attendance/?session=1.5",
         "/api/v1/outcomes/?application=-99999999999999999999",
         "/api/v1/enterprises/?year_from=1e400",
+        "/api/v1/reviews/next/?program=1432781179177879&stage=-6.798770515626812e-102",
+        "/api/v1/reviews/next/?program=abc&stage=1",
     ],
 )
 def test_an_id_filter_out_of_range_is_a_400_not_a_500(api_as, staff, url):
     assert api_as(staff).get(url).status_code == 400
+
+
+def test_a_page_number_beyond_any_table_is_a_404_not_a_500(api_as, staff):
+    assert api_as(staff).get("/api/v1/enterprises/?page=100000000000000000000").status_code == 404
 
 
 def test_a_damaged_xlsx_upload_is_a_400_with_a_message(api_as, staff, settings, tmp_path):

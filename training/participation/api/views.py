@@ -1,7 +1,8 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -437,6 +438,8 @@ class ProgramImpactView(APIView):
     def get(self, request, program_pk: int):
         program = _program_for_reports(request.user, program_pk)
         after = request.query_params.get("after") or OutcomeWave.ENDLINE
+        if after not in (OutcomeWave.ENDLINE, OutcomeWave.FOLLOWUP):
+            raise serializers.ValidationError({"after": [_("Choose endline or followup.")]})
         return Response(impact_report(program=program, after=after))
 
 

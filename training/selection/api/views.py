@@ -185,10 +185,12 @@ class ReviewViewSet(
     def next(self, request):
         """The next review in your queue (fewest reviews of the application first); 204 when
         nothing waits."""
+        query = NextReviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         stage = None
-        if request.query_params.get("program") and request.query_params.get("stage"):
+        if query.validated_data.get("program") and query.validated_data.get("stage"):
             stage = Stage.objects.filter(
-                program_id=request.query_params["program"], order=request.query_params["stage"]
+                program_id=query.validated_data["program"], order=query.validated_data["stage"]
             ).first()
         review = selectors.next_review(user=request.user, stage=stage)
         if review is None:
@@ -196,6 +198,13 @@ class ReviewViewSet(
         review = self._fresh(review)
         _log_partner_views(request, [review], AccessChannel.API_DETAIL)
         return Response(self.get_serializer(review).data)
+
+
+class NextReviewQuerySerializer(serializers.Serializer):
+    """The query of `reviews/next/`: bad values are a 400, never a failed query."""
+
+    program = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    stage = serializers.IntegerField(required=False, min_value=1, max_value=32767)
 
 
 # --- Assignments ---------------------------------------------------------------------------------
