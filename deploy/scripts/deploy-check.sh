@@ -108,6 +108,10 @@ ok "check --deploy: no issues"
 ADMIN_EMAIL="admin@deploy-check.local"; ADMIN_PASSWORD="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(16))')"
 manage createuser "$ADMIN_EMAIL" --role office_admin --password "$ADMIN_PASSWORD" --full-name "Deploy Check" \
   >"$WORK/logs/createuser.log" 2>&1 || fail "createuser"
+# Office admins must sign in with two-factor: give this one a device and recovery codes
+# (the demo's, in this throw-away database); the login below uses a recovery code.
+manage shell -c "from django.contrib.auth import get_user_model; from ikm_portal.accounts.demo import demo_two_factor; demo_two_factor(get_user_model().objects.get(email='$ADMIN_EMAIL'))" \
+  >>"$WORK/logs/createuser.log" 2>&1 || fail "two-factor device for the admin"
 ok "office_admin created"
 
 DB_URL_B="$DATABASE_URL"; PGB_NOTE="direct"
@@ -207,6 +211,14 @@ code="$(curl -sS -o /dev/null -w '%{http_code}' -D "$WORK/run/login.headers" -H 
 [ "$code" = 302 ] || fail "login on A → $code"
 session="$(grep -i '^set-cookie: sessionid=' "$WORK/run/login.headers" | sed -E 's/^[Ss]et-[Cc]ookie: sessionid=([^;]+).*/\1/' | tr -d '\r')"
 [ -n "$session" ] || fail "no session cookie after login on A"
+# The second step: a recovery code; the session key changes when the sign-in completes.
+code="$(curl -sS -o /dev/null -w '%{http_code}' -D "$WORK/run/verify.headers" -H 'X-Forwarded-Proto: https' \
+  -H "Referer: https://127.0.0.1:$PORT_A/accounts/login/verify/" -H "Cookie: csrftoken=$csrf; sessionid=$session" \
+  --data-urlencode "csrfmiddlewaretoken=$csrf" --data-urlencode "code=demo0001" \
+  "http://127.0.0.1:$PORT_A/accounts/login/verify/")"
+[ "$code" = 302 ] || fail "two-factor step on A → $code"
+session="$(grep -i '^set-cookie: sessionid=' "$WORK/run/verify.headers" | sed -E 's/^[Ss]et-[Cc]ookie: sessionid=([^;]+).*/\1/' | tr -d '\r')"
+[ -n "$session" ] || fail "no session cookie after the two-factor step on A"
 code="$(get -H "Cookie: sessionid=$session" "http://127.0.0.1:$PORT_B/operations/")"
 [ "$code" = 200 ] || fail "session from A not valid on B (/operations/ → $code)"
 ok "logged in on A, the office administrator's /operations/ page on B with the same session"
@@ -332,6 +344,9 @@ EOF
     --data-urlencode "csrfmiddlewaretoken=$csrf" --data-urlencode "username=$ADMIN_EMAIL" \
     --data-urlencode "password=$ADMIN_PASSWORD" "$H/accounts/login/")"
   [ "$code" = 302 ] || fail "login through nginx → $code"
+  code="$(curl -sk -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" -H "Referer: $H/accounts/login/verify/" \
+    --data-urlencode "csrfmiddlewaretoken=$csrf" --data-urlencode "code=demo0002" "$H/accounts/login/verify/")"
+  [ "$code" = 302 ] || fail "two-factor step through nginx → $code"
   for _ in 1 2 3 4; do
     code="$(curl -sk -o "$WORK/run/ops.html" -w '%{http_code}' -c "$jar" -b "$jar" "$H/operations/")"
     [ "$code" = 200 ] || fail "/operations/ through nginx → $code"
