@@ -21,7 +21,8 @@ sent for a transaction that rolls back, and a broker outage leaves the rows queu
 import json
 import logging
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -30,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
@@ -118,11 +119,12 @@ def notification_preference_get(*, user) -> NotificationPreference:
     return pref if pref is not None else NotificationPreference(user=user)
 
 
-def _channels_for(target: _Target, requested: set[str], mandatory: bool) -> list[str]:
+def _channels_for(
+    target: _Target, requested: set[str], mandatory: bool, pref: NotificationPreference | None
+) -> list[str]:
     wanted = set(requested)
     if mandatory:
         wanted |= MANDATORY_CHANNELS
-    pref = notification_preference_get(user=target.user) if target.user is not None else None
     chosen = []
     for channel in CHANNEL_ORDER:
         if channel not in wanted:
@@ -138,6 +140,32 @@ def _channels_for(target: _Target, requested: set[str], mandatory: bool) -> list
             continue
         chosen.append(channel)
     return chosen
+
+
+def _needs_preference(target: _Target, requested: set[str], mandatory: bool) -> bool:
+    """Whether the user's saved choices can change the channels of this event (a mandatory
+    template on its mandatory channels goes whatever they chose)."""
+    if target.user is None:
+        return False
+    return not mandatory or bool(requested - MANDATORY_CHANNELS)
+
+
+def _preferences_of(users) -> dict[int, NotificationPreference]:
+    """The saved preferences of these users in one query (the unsaved defaults for the rest)."""
+    saved_ids = {user.pk for user in users if user.pk is not None}
+    found = {
+        pref.user_id: pref
+        for chunk in _chunks(sorted(saved_ids))
+        for pref in NotificationPreference.objects.filter(user_id__in=chunk)
+    }
+    return {id(user): found.get(user.pk) or NotificationPreference(user=user) for user in users}
+
+
+def _chunks(values: list) -> list[list]:
+    """``values`` in pieces small enough for one ``IN (…)`` of this database (SQLite limits the
+    parameters of a statement; PostgreSQL takes them all at once)."""
+    size = connection.features.max_query_params or len(values) or 1
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 def _address(target: _Target, channel: str) -> str:
@@ -171,6 +199,46 @@ def notification_queue(
 
     Returns the rows for this event (including rows an earlier call already wrote). Inactive
     users get nothing."""
+    (rows,) = notification_queue_many(
+        messages=[
+            {
+                "recipient": recipient,
+                "template": template,
+                "context": context,
+                "channels": channels,
+                "related": related,
+                "key": key,
+                "language": language,
+            }
+        ]
+    )
+    return rows
+
+
+@dataclass
+class _Event:
+    spec: catalog.NotificationTemplate
+    problem: str
+    target: _Target
+    requested: set[str]
+    context: dict
+    related: object | None
+    key: str
+    language: str | None
+    chosen: list[str] = field(default_factory=list)
+
+
+def _event_of(
+    *,
+    recipient,
+    template: str,
+    context: dict,
+    channels,
+    related=None,
+    key: str,
+    language: str | None = None,
+) -> _Event | None:
+    """One event checked as ``notification_queue`` checks it (None: an inactive user)."""
     spec = catalog.lookup(template)
     problem = ""
     if spec is None:
@@ -186,80 +254,132 @@ def notification_queue(
         raise ValueError("key must be a non-empty string of at most 200 characters.")
     target = _resolve_recipient(recipient)
     if target.user is not None and not target.user.is_active:
-        return []
-    chosen = _channels_for(target, requested, spec.mandatory)
-    if not chosen:
-        return []
-    lang = language or target.language or settings.LANGUAGE_CODE
-    stored_context = json.loads(json.dumps(context or {}, cls=DjangoJSONEncoder))
-    content_type, object_id = None, ""
-    if related is not None:
-        content_type = ContentType.objects.get_for_model(related, for_concrete_model=False)
-        object_id = str(related.pk)
-    keys = {channel: f"{key}:{channel}" for channel in chosen}
+        return None
+    return _Event(
+        spec=spec,
+        problem=problem,
+        target=target,
+        requested=requested,
+        context=context or {},
+        related=related,
+        key=key,
+        language=language,
+    )
+
+
+def notification_queue_many(*, messages: Iterable[dict]) -> list[list[Notification]]:
+    """``notification_queue`` for many events at once, with the same rows, keys, channels and
+    delivery, in a constant number of queries: one for the users' channel choices (when they
+    matter), one for the keys already written, one insert, one read of the rows, and one
+    on-commit hand-over to the workers for all of them.
+
+    ``messages``: the keyword arguments of ``notification_queue``, one dict per event. Every
+    event is checked before anything is written (a bad key or address raises and writes
+    nothing). Returns, for each event in order, its rows (as ``notification_queue`` does)."""
+    events = [_event_of(**message) for message in messages]
+    live = [event for event in events if event is not None]
+    asking = [
+        event.target.user
+        for event in live
+        if _needs_preference(event.target, event.requested, event.spec.mandatory)
+    ]
+    preferences = _preferences_of(asking) if asking else {}
+    for event in live:
+        pref = preferences.get(id(event.target.user)) if event.target.user is not None else None
+        event.chosen = _channels_for(event.target, event.requested, event.spec.mandatory, pref)
+    live = [event for event in live if event.chosen]
+    if not live:
+        return [[] for _ in events]
+    all_keys = [f"{event.key}:{channel}" for event in live for channel in event.chosen]
 
     with transaction.atomic():
-        existing = set(
-            Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True)
-        )
+        existing = {
+            key
+            for chunk in _chunks(all_keys)
+            for key in Notification.objects.filter(key__in=chunk).values_list("key", flat=True)
+        }
         now = timezone.now()
         new_rows = []
-        for channel_code in chosen:
-            if keys[channel_code] in existing:
-                continue
-            channel = get_channel(channel_code)
-            rendered, error = _render(
-                spec=spec,
-                problem=problem,
-                channel=channel_code,
-                language=lang,
-                context=context or {},
-                recipient_name=target.name,
-            )
-            if error:
-                status, last_error = Status.FAILED, error
-            elif channel.immediate:
-                status, last_error = Status.SENT, ""
-            else:
-                status = Status.QUEUED
-                last_error = "" if channel.enabled() else channel.disabled_reason()
-            new_rows.append(
-                Notification(
-                    recipient=target.user,
-                    address=_address(target, channel_code),
-                    channel=channel_code,
-                    template=spec.key,
-                    language=lang,
-                    context=stored_context,
-                    subject=rendered.subject,
-                    body=rendered.body,
-                    body_html=rendered.body_html,
-                    status=status,
-                    sent_at=now if status == Status.SENT else None,
-                    last_error=last_error,
-                    next_attempt_at=now,
-                    content_type=content_type,
-                    object_id=object_id,
-                    key=keys[channel_code],
+        new_keys: set[str] = set()
+        for event in live:
+            target = event.target
+            lang = event.language or target.language or settings.LANGUAGE_CODE
+            stored_context = json.loads(json.dumps(event.context, cls=DjangoJSONEncoder))
+            content_type, object_id = None, ""
+            if event.related is not None:
+                content_type = ContentType.objects.get_for_model(
+                    event.related, for_concrete_model=False
                 )
-            )
+                object_id = str(event.related.pk)
+            for channel_code in event.chosen:
+                row_key = f"{event.key}:{channel_code}"
+                if row_key in existing or row_key in new_keys:
+                    continue  # written before, or earlier in this batch: one message per event
+                channel = get_channel(channel_code)
+                rendered, error = _render(
+                    spec=event.spec,
+                    problem=event.problem,
+                    channel=channel_code,
+                    language=lang,
+                    context=event.context,
+                    recipient_name=target.name,
+                )
+                if error:
+                    status, last_error = Status.FAILED, error
+                elif channel.immediate:
+                    status, last_error = Status.SENT, ""
+                else:
+                    status = Status.QUEUED
+                    last_error = "" if channel.enabled() else channel.disabled_reason()
+                new_keys.add(row_key)
+                new_rows.append(
+                    Notification(
+                        recipient=target.user,
+                        address=_address(target, channel_code),
+                        channel=channel_code,
+                        template=event.spec.key,
+                        language=lang,
+                        context=stored_context,
+                        subject=rendered.subject,
+                        body=rendered.body,
+                        body_html=rendered.body_html,
+                        status=status,
+                        sent_at=now if status == Status.SENT else None,
+                        last_error=last_error,
+                        next_attempt_at=now,
+                        content_type=content_type,
+                        object_id=object_id,
+                        key=row_key,
+                    )
+                )
         if new_rows:
             # A concurrent call with the same key inserts nothing here (the unique key wins);
             # enqueueing its row too is harmless: the task's claim sends it once.
             Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
-        rows = list(Notification.objects.filter(key__in=keys.values()))
-        new_keys = {row.key for row in new_rows}
+        by_key = {
+            row.key: row
+            for chunk in _chunks(all_keys)
+            for row in Notification.objects.filter(key__in=chunk)
+        }
         to_send = [
-            row.pk
-            for row in rows
-            if row.key in new_keys
-            and row.status == Status.QUEUED
-            and get_channel(row.channel).enabled()
+            by_key[key].pk
+            for key in all_keys
+            if key in new_keys
+            and key in by_key
+            and by_key[key].status == Status.QUEUED
+            and get_channel(by_key[key].channel).enabled()
         ]
         if to_send:
             transaction.on_commit(lambda: notification_enqueue(notification_ids=to_send))
     order = {channel: i for i, channel in enumerate(CHANNEL_ORDER)}
-    return sorted(rows, key=lambda row: order[row.channel])
+    out = []
+    for event in events:
+        if event is None or not event.chosen:
+            out.append([])
+            continue
+        rows = [by_key[f"{event.key}:{c}"] for c in event.chosen if f"{event.key}:{c}" in by_key]
+        out.append(sorted(rows, key=lambda row: order[row.channel]))
+    return out
 
 
 def _render(
@@ -294,9 +414,13 @@ def _eager() -> bool:
 def notification_enqueue(*, notification_ids: list[int], countdown: float | None = None) -> int:
     """Hand rows to the workers; returns how many were published (or delivered in process).
 
-    With no broker (CELERY_BROKER_URL unset) delivery runs here, in process. With a broker, a
-    publish error (Redis down) is logged and the rows stay queued for the sweep: the request
-    that queued them never fails or hangs because of the broker."""
+    With no broker (CELERY_BROKER_URL unset) delivery runs here, in process. With a broker, one
+    row goes as one ``deliver`` task; more go as ``deliver_many`` tasks of up to
+    NOTIFICATIONS_TASK_BATCH rows each (one publish per batch instead of per row: a
+    thousand decisions are queued in a few milliseconds). Each row is still claimed on its own,
+    so a task run twice sends nothing twice, and a row a lost task never reached stays queued
+    for the sweep. A publish error (Redis down) is logged and the rows stay queued for the
+    sweep: the request that queued them never fails or hangs because of the broker."""
     if not notification_ids:
         return 0
     if _eager():
@@ -311,13 +435,22 @@ def notification_enqueue(*, notification_ids: list[int], countdown: float | None
                 logger.exception("In-process delivery of notification %s failed", notification_id)
         return done
 
-    from .tasks import deliver
+    from .tasks import deliver, deliver_many
 
-    for index, notification_id in enumerate(notification_ids):
+    size = max(1, int(_setting("NOTIFICATIONS_TASK_BATCH", 100)))
+    if len(notification_ids) == 1 or countdown:
+        batches = [[notification_id] for notification_id in notification_ids]
+    else:
+        batches = [notification_ids[i : i + size] for i in range(0, len(notification_ids), size)]
+    published = 0
+    for batch in batches:
         try:
-            deliver.apply_async(args=[notification_id], countdown=countdown)
+            if len(batch) == 1:
+                deliver.apply_async(args=[batch[0]], countdown=countdown)
+            else:
+                deliver_many.apply_async(args=[batch])
         except Exception as exc:
-            waiting = notification_ids[index:]
+            waiting = notification_ids[published:]
             logger.error(
                 "Could not publish %d notification(s) to the broker (%s); they stay queued "
                 "and the sweep will send them.",
@@ -329,8 +462,26 @@ def notification_enqueue(*, notification_ids: list[int], countdown: float | None
                     :ERROR_MAX
                 ]
             )
-            return index
-    return len(notification_ids)
+            return published
+        published += len(batch)
+    return published
+
+
+def notification_deliver_many(*, notification_ids: list[int]) -> dict[str, int]:
+    """``notification_deliver`` for each row in turn (the ``deliver_many`` task): how many
+    ended sent, retry, failed, disabled or skipped. One row's unexpected error does not stop the
+    others; the row stays as it was (queued or sending) for the sweep."""
+    outcomes: dict[str, int] = {}
+    for notification_id in notification_ids:
+        try:
+            outcome = notification_deliver(notification_id=notification_id)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: the rows not reached stay queued for the sweep
+        except Exception:
+            logger.exception("Delivery of notification %s failed", notification_id)
+            outcome = "error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 def retry_delay(attempt: int) -> float:

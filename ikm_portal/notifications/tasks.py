@@ -12,6 +12,14 @@ def deliver(notification_id: int) -> str:
     return services.notification_deliver(notification_id=notification_id)
 
 
+@shared_task(name="notifications.deliver_many", acks_late=True, ignore_result=True)
+def deliver_many(notification_ids: list[int]) -> dict:
+    """Send a batch of outbox rows (what one publish hands over), each claimed on its own as
+    ``deliver`` does: a second run sends nothing twice, and rows a killed worker never reached
+    stay queued for the sweep."""
+    return services.notification_deliver_many(notification_ids=notification_ids)
+
+
 @shared_task(name="notifications.sweep", ignore_result=True)
 def sweep() -> dict:
     """Periodic (beat): re-enqueue rows still queued after a few minutes and rows stuck in
