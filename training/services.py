@@ -2,27 +2,33 @@
 
 Each state machine has one transition service (`program_transition`,
 `application_transition`): lock the row → no-op if already there → check the table → save the
-changed fields → activity log → notifications on commit."""
+changed fields → activity log → notifications on commit. `application_transition_many` is the
+same service for many applications at once (publishing a selection), and the single form is
+written through it, so both follow one table in one way."""
 
 import logging
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
+from ikm_portal.core.models import ActivityLog
 from ikm_portal.core.services import activity_log
 from ikm_portal.core.uploads import validate_upload
 from ikm_portal.datarights.choices import AccessAction
 from ikm_portal.datarights.services import Subject, access_log_record
-from ikm_portal.notifications.services import notification_queue
+from ikm_portal.notifications.services import notification_queue, notification_queue_many
 from ikm_portal.privacy.choices import ConsentContext, Purpose
 from ikm_portal.privacy.selectors import notice_current_version
 from ikm_portal.privacy.services import consent_give, consent_withdraw_scope, scope_key_for
@@ -1082,45 +1088,146 @@ def application_transition(
 ) -> Application:
     """The one way an application changes status: lock → no-op → table → save → log →
     notify the owner on commit."""
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("program", "enterprise")
-        .get(pk=application.pk)
+    changed = application_transition_many(
+        changes=[ApplicationChange(application, to, reason, data)], actor=actor
     )
-    source = application.status
-    if source == to:
-        return application
-    if to not in APPLICATION_TRANSITIONS.get(source, frozenset()):
-        raise InvalidTransition(
-            _("An application cannot go from %(source)s to %(target)s.")
-            % {
-                "source": ApplicationStatus(source).label,
-                "target": ApplicationStatus(to).label if to in ApplicationStatus.values else to,
-            }
-        )
+    return changed[application.pk]
+
+
+class ApplicationChange(NamedTuple):
+    """One change of ``application_transition_many``: the application, its target status, the
+    reason (the owner reads it) and the activity log's data."""
+
+    application: Application
+    to: str
+    reason: str = ""
+    data: dict | None = None
+
+
+@transaction.atomic
+def application_transition_many(
+    *, changes: Iterable[ApplicationChange], actor=None
+) -> dict[int, Application]:
+    """``application_transition`` for many applications in a constant number of queries, with
+    the same outcome row by row: one lock of all the rows (in id order), the table checked for
+    every change before anything is written (an ``InvalidTransition`` writes nothing), one
+    UPDATE per target status, one insert of the activity log and the owners' notifications
+    through the outbox in one go (delivered on commit).
+
+    An application may appear more than once: its changes apply in order (eligible → in review
+    → selected), each with its log entry and notification, as successive calls would. A change
+    to the status the application already has is a no-op. Returns the locked, updated
+    applications by id."""
+    changes = list(changes)
+    if not changes:
+        return {}
+    ids = sorted({change.application.pk for change in changes})
+    locked = {
+        a.pk: a
+        for a in Application.objects.select_for_update(of=("self",))
+        .select_related("program", "enterprise", "enterprise__owner")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    missing = set(ids) - set(locked)
+    if missing:
+        raise Application.DoesNotExist(f"Application matching query does not exist: {missing}")
     now = timezone.now()
-    application.status = to
-    application.status_changed_at = now
-    application.status_reason = reason or ""
-    fields = ["status", "status_changed_at", "status_reason", "updated_at"]
-    if to == ApplicationStatus.SUBMITTED:
-        application.submitted_at = now
-        fields.append("submitted_at")
-    elif to == ApplicationStatus.WITHDRAWN:
-        application.withdrawn_at = now
-        fields.append("withdrawn_at")
-    application.save(update_fields=fields)
-    activity_log(
-        target=application,
-        action=f"application.{APPLICATION_ACTIONS.get(to, to)}",
-        actor=actor,
-        from_state=source,
-        to_state=to,
-        reason=reason,
-        data=data,
+    logs: list[ActivityLog] = []
+    messages: list[dict] = []
+    touched: dict[int, set[str]] = {}  # application id → the date fields its changes set
+    for change in changes:
+        application = locked[change.application.pk]
+        source, to = application.status, change.to
+        if source == to:
+            continue
+        if to not in APPLICATION_TRANSITIONS.get(source, frozenset()):
+            raise InvalidTransition(
+                _("An application cannot go from %(source)s to %(target)s.")
+                % {
+                    "source": ApplicationStatus(source).label,
+                    "target": ApplicationStatus(to).label if to in ApplicationStatus.values else to,
+                }
+            )
+        application.status = to
+        application.status_changed_at = now
+        application.status_reason = change.reason or ""
+        application.updated_at = now
+        dates = touched.setdefault(application.pk, set())
+        if to == ApplicationStatus.SUBMITTED:
+            application.submitted_at = now
+            dates.add("submitted_at")
+        elif to == ApplicationStatus.WITHDRAWN:
+            application.withdrawn_at = now
+            dates.add("withdrawn_at")
+        logs.append(
+            activity_log_entry(
+                target=application,
+                action=f"application.{APPLICATION_ACTIONS.get(to, to)}",
+                actor=actor,
+                from_state=source,
+                to_state=to,
+                reason=change.reason,
+                data=change.data,
+            )
+        )
+        message = _owner_notification(application=application, to=to, reason=change.reason)
+        if message is not None:
+            messages.append(message)
+    # One UPDATE per final status (and set of date fields); the reasons differ from row to row
+    # (a waitlist position, the owner's language), so they go as one CASE.
+    groups: dict[tuple[str, frozenset[str]], list[Application]] = {}
+    for pk, dates in touched.items():
+        application = locked[pk]
+        groups.setdefault((application.status, frozenset(dates)), []).append(application)
+    for (status, dates), rows in groups.items():
+        values = {
+            "status": status,
+            "status_changed_at": now,
+            "updated_at": now,
+            "status_reason": _per_row(rows, "status_reason"),
+            **dict.fromkeys(dates, now),
+        }
+        Application.objects.filter(pk__in=[a.pk for a in rows]).update(**values)
+    if logs:
+        ActivityLog.objects.bulk_create(logs)
+    if messages:
+        notification_queue_many(messages=messages)
+    return locked
+
+
+def _per_row(rows: list, name: str):
+    """The value of the field ``name`` for an UPDATE of ``rows``: the value itself when they
+    share it, else a CASE on the primary key (rows sharing a value share one WHEN)."""
+    by_value: dict = {}
+    for row in rows:
+        by_value.setdefault(getattr(row, name), []).append(row.pk)
+    if len(by_value) == 1:
+        return next(iter(by_value))
+    return Case(*[When(pk__in=pks, then=Value(value)) for value, pks in by_value.items()])
+
+
+def activity_log_entry(
+    *,
+    target,
+    action: str,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> ActivityLog:
+    """The unsaved row ``activity_log`` would write, for a ``bulk_create`` of many."""
+    return ActivityLog(
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        object_id=str(target.pk),
+        action=action,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        reason=reason or "",
+        data=data or {},
     )
-    _queue_owner_notification(application=application, to=to, reason=reason)
-    return application
 
 
 # =============================================================================================
@@ -1128,26 +1235,26 @@ def application_transition(
 # =============================================================================================
 
 
-def _queue_owner_notification(*, application: Application, to: str, reason: str) -> None:
-    """One notification to the owner per change of status (through the outbox, on commit)."""
+def _owner_notification(*, application: Application, to: str, reason: str) -> dict | None:
+    """The owner's message about a change of status (the arguments of ``notification_queue``),
+    or None: no owner, or the selection tells them itself."""
     owner = application.enterprise.owner
     if owner is None or to in SELECTION_NOTIFIED_STATUSES:
-        return
-
-    notification_queue(
-        recipient=owner,
-        template=f"application_{to}",
-        context={
+        return None
+    return {
+        "recipient": owner,
+        "template": f"application_{to}",
+        "context": {
             "program_title": application.program.title,
             "business_name": application.enterprise.name,
             "status": to,
             "reason": reason,
             "url": reverse("training:application_detail", args=[application.pk]),
         },
-        channels=["email", "in_app"],
-        related=application,
-        key=f"application:{application.pk}:{to}:{application.status_changed_at.isoformat()}",
-    )
+        "channels": ["email", "in_app"],
+        "related": application,
+        "key": f"application:{application.pk}:{to}:{application.status_changed_at.isoformat()}",
+    }
 
 
 def _queue_program_cancelled(*, program: Program, reason: str) -> None:
