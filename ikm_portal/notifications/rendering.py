@@ -78,20 +78,29 @@ def base_context(*, recipient_name: str = "") -> dict:
 
 
 def render_message(
-    *, key: str, channel: str, language: str, context: dict, recipient_name: str = ""
+    *,
+    key: str,
+    channel: str,
+    language: str,
+    context: dict,
+    recipient_name: str = "",
+    subject: str | None = None,
 ) -> RenderedMessage:
     """Subject and body (and the HTML alternative for e-mail) in ``language``.
 
     ``context["url"]``, when it is a path on this site, is also offered as ``absolute_url``.
-    Raises TemplateDoesNotExist when the key has no subject.txt or body.txt."""
+    ``subject``: the subject already rendered for another channel of the same event (it does
+    not depend on the channel). Raises TemplateDoesNotExist when the key has no subject.txt or
+    body.txt."""
     ctx = {**base_context(recipient_name=recipient_name), **context}
     url = context.get("url")
     if isinstance(url, str) and url.startswith("/"):
         ctx.setdefault("absolute_url", ctx["site_url"] + url)
     engine = _text_engine()
     with translation.override(language):
-        subject = engine.get_template(f"notifications/{key}/subject.txt").render(ctx)
-        subject = " ".join(subject.split())[:SUBJECT_MAX]
+        if subject is None:
+            subject = engine.get_template(f"notifications/{key}/subject.txt").render(ctx)
+            subject = " ".join(subject.split())[:SUBJECT_MAX]
         body = _select(engine, _body_names(key, channel)).render(ctx)
         # Template tags on their own lines leave runs of blank lines behind.
         body = _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in body.splitlines()))

@@ -311,6 +311,7 @@ def notification_queue_many(*, messages: Iterable[dict]) -> list[list[Notificati
                     event.related, for_concrete_model=False
                 )
                 object_id = str(event.related.pk)
+            subject = None  # the same for every channel of the event: rendered once
             for channel_code in event.chosen:
                 row_key = f"{event.key}:{channel_code}"
                 if row_key in existing or row_key in new_keys:
@@ -323,7 +324,10 @@ def notification_queue_many(*, messages: Iterable[dict]) -> list[list[Notificati
                     language=lang,
                     context=event.context,
                     recipient_name=target.name,
+                    subject=subject,
                 )
+                if not error:
+                    subject = rendered.subject
                 if error:
                     status, last_error = Status.FAILED, error
                 elif channel.immediate:
@@ -383,7 +387,14 @@ def notification_queue_many(*, messages: Iterable[dict]) -> list[list[Notificati
 
 
 def _render(
-    *, spec, problem: str, channel: str, language: str, context: dict, recipient_name: str
+    *,
+    spec,
+    problem: str,
+    channel: str,
+    language: str,
+    context: dict,
+    recipient_name: str,
+    subject: str | None = None,
 ) -> tuple[RenderedMessage, str]:
     """The rendered message, or an empty one and the reason it could not be rendered (an
     undeclared key, a missing template file): logged, and kept on the row as its error."""
@@ -398,6 +409,7 @@ def _render(
             language=language,
             context=context,
             recipient_name=recipient_name,
+            subject=subject,
         ), ""
     except TemplateDoesNotExist as exc:
         error = f"Template missing for {spec.key!r}: {exc}"

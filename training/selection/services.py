@@ -28,15 +28,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, CapacityFull, Conflict, InvalidTransition
+from ikm_portal.core.models import ActivityLog
 from ikm_portal.core.services import activity_log
 from ikm_portal.core.templatetags.portal import waktu
 from ikm_portal.core.validators import normalize_phone
+from ikm_portal.notifications.services import notification_queue_many
 from registry.choices import Gender, RegionLevel
 from registry.models import Region
 
 from ..choices import ApplicationStatus
-from ..models import Application, Program, Stage, Track
-from ..services import application_transition
+from ..models import Application, Program, Stage, Track, TrackChoice
+from ..services import (
+    ApplicationChange,
+    activity_log_entry,
+    application_transition,
+    application_transition_many,
+)
 from . import ranking, scoring
 from .assignment import balance
 from .choices import (
@@ -1116,35 +1123,49 @@ def selection_candidates(stage: Stage) -> list[dict]:
                 "application_id", "track_id"
             )
         )
+    # Plain values, not model instances: a pool of thousands is read at every preview and
+    # publish.
+    pool = stage_pool(stage)
     applications = list(
-        stage_pool(stage)
-        .select_related("enterprise")
-        .prefetch_related("track_choices")
-        .order_by("pk")
+        pool.order_by("pk").values_list(
+            "pk",
+            "submitted_at",
+            "enterprise__workers_total",
+            "enterprise__kecamatan_id",
+            "enterprise__owner_gender",
+        )
     )
+    choices: dict[int, list[int]] = defaultdict(list)
+    if prev is None:
+        for app_id, track_id in (
+            TrackChoice.objects.filter(application__in=pool.values("pk"))
+            .order_by("application_id", "preference")
+            .values_list("application_id", "track_id")
+        ):
+            choices[app_id].append(track_id)
     attendance = {}
     if any(c.automatic for c in stage.criteria.all()):
-        attendance = attendance_rates(stage, [a.pk for a in applications])
+        attendance = attendance_rates(stage, [a[0] for a in applications])
     rows = []
-    for a in applications:
-        summary = summaries.get(a.pk) or scoring.Summary(None, 0, None, False)
+    for pk, submitted_at, workers_total, kecamatan_id, owner_gender in applications:
+        summary = summaries.get(pk) or scoring.Summary(None, 0, None, False)
         if prev is None:
-            tracks = [c.track_id for c in sorted(a.track_choices.all(), key=lambda c: c.preference)]
+            tracks = choices.get(pk, [])
         else:
-            tracks = [prev_tracks[a.pk]] if prev_tracks.get(a.pk) else []
+            tracks = [prev_tracks[pk]] if prev_tracks.get(pk) else []
         rows.append(
             {
-                "id": a.pk,
+                "id": pk,
                 "score": float(summary.score) if summary.score is not None else None,
                 "review_count": summary.count,
                 "spread": float(summary.spread) if summary.spread is not None else None,
                 "flagged": summary.flagged,
-                "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
-                "workers": int(a.enterprise.workers_total or 0),
+                "submitted_at": submitted_at.isoformat() if submitted_at else None,
+                "workers": int(workers_total or 0),
                 "tracks": tracks,
-                "kecamatan": a.enterprise.kecamatan_id or "",
-                "woman_owned": a.enterprise.owner_gender == Gender.FEMALE,
-                "attendance": float(attendance[a.pk]) if attendance.get(a.pk) is not None else None,
+                "kecamatan": kecamatan_id or "",
+                "woman_owned": owner_gender == Gender.FEMALE,
+                "attendance": float(attendance[pk]) if attendance.get(pk) is not None else None,
             }
         )
     return rows
@@ -1357,8 +1378,9 @@ def selection_preview(
     return _stage_preview(stage, actor, seed, params_plain, current)
 
 
-def _stage_preview(stage, actor, seed, params_plain, current) -> SelectionRun:
-    candidates = selection_candidates(stage)
+def _stage_preview(stage, actor, seed, params_plain, current, candidates=None) -> SelectionRun:
+    if candidates is None:
+        candidates = selection_candidates(stage)
     adjustments = _adjustments_of(stage)
     results, shortfalls = compute_results(candidates, params_plain, seed, adjustments)
     if current is not None:
@@ -1498,7 +1520,9 @@ def selection_publish(*, stage: Stage, actor, now: datetime | None = None) -> Se
     run = stage.selection_runs.filter(status=RunStatus.PREVIEW).select_for_update().first()
     candidates = selection_candidates(stage)
     if run is None:
-        run = _stage_preview(stage, actor, _default_seed(stage), selection_params(stage), None)
+        run = _stage_preview(
+            stage, actor, _default_seed(stage), selection_params(stage), None, candidates
+        )
     elif run.candidates != candidates or run.adjustments != _adjustments_of(stage):
         raise StalePreview()
     problems = check_results(run.results, run.params)
@@ -1514,49 +1538,76 @@ def selection_publish(*, stage: Stage, actor, now: datetime | None = None) -> Se
             "enterprise", "enterprise__owner", "program"
         ).filter(pk__in=[r["application"] for r in run.results])
     }
+    tracks = {t.pk: t for t in Track.objects.filter(program_id=stage.program_id)}
+    # In bulk, with the outcome of one applicant at a time: the decisions in one insert, the
+    # applications' transitions through application_transition_many (one lock, one UPDATE per
+    # status), the decisions' log in one insert, every message through the outbox in one go.
     of = len(run.results)
+    decisions = []
     for row in run.results:
-        application = applications[row["application"]]
         decision = row["decision"]
         score = row["score"]
-        obj = StageDecision.objects.create(
-            stage=stage,
-            application=application,
-            run=run,
-            status=decision,
-            published_decision=decision,
-            track_id=row["track"] if decision != Decision.NOT_SELECTED else None,
-            score=Decimal(str(score)).quantize(Decimal("0.01")) if score is not None else None,
-            review_count=row["review_count"],
-            rank=row["rank"],
-            rank_of=of,
-            reason=row["reason"],
-            reason_note=row["note"],
-            waitlist_position=row["waitlist_position"],
-            response_deadline=deadline if decision == Decision.SELECTED else None,
-            status_changed_at=now,
-        )
-        if stage.order == 1:
-            if application.status == ApplicationStatus.ELIGIBLE:
-                application_transition(
-                    application=application, to=ApplicationStatus.IN_REVIEW, actor=actor
-                )
-            application_transition(
-                application=application,
-                to=APPLICATION_STATUS_OF[decision],
-                actor=actor,
-                reason=_reason_for_owner(obj, application),
-                data={"stage": stage.order, "run": run.pk},
+        track_id = row["track"] if decision != Decision.NOT_SELECTED else None
+        decisions.append(
+            StageDecision(
+                stage=stage,
+                application=applications[row["application"]],
+                run=run,
+                status=decision,
+                published_decision=decision,
+                track_id=track_id,
+                score=Decimal(str(score)).quantize(Decimal("0.01")) if score is not None else None,
+                review_count=row["review_count"],
+                rank=row["rank"],
+                rank_of=of,
+                reason=row["reason"],
+                reason_note=row["note"],
+                waitlist_position=row["waitlist_position"],
+                response_deadline=deadline if decision == Decision.SELECTED else None,
+                status_changed_at=now,
             )
-        activity_log(
-            target=obj,
-            action=f"selection.{decision}",
-            actor=actor,
-            to_state=decision,
-            reason=row["note"] or row["reason"],
-            data={"run": run.pk, "rank": row["rank"], "score": score},
         )
-        _notify_decision(obj, application, template=f"selection_{decision}")
+    for obj in decisions:
+        if obj.track_id in tracks:
+            obj.track = tracks[obj.track_id]  # the messages name it: no query per decision
+    StageDecision.objects.bulk_create(decisions)
+    if any(obj.pk is None for obj in decisions):  # a database that returns no ids from an insert
+        ids = dict(StageDecision.objects.filter(stage=stage).values_list("application_id", "pk"))
+        for obj in decisions:
+            obj.pk = ids[obj.application_id]
+    if stage.order == 1:
+        changes = []
+        for obj in decisions:
+            application = obj.application
+            if application.status == ApplicationStatus.ELIGIBLE:
+                changes.append(ApplicationChange(application, ApplicationStatus.IN_REVIEW))
+            changes.append(
+                ApplicationChange(
+                    application,
+                    APPLICATION_STATUS_OF[obj.status],
+                    _reason_for_owner(obj, application),
+                    {"stage": stage.order, "run": run.pk},
+                )
+            )
+        application_transition_many(changes=changes, actor=actor)
+    ActivityLog.objects.bulk_create(
+        [
+            activity_log_entry(
+                target=obj,
+                action=f"selection.{row['decision']}",
+                actor=actor,
+                to_state=row["decision"],
+                reason=row["note"] or row["reason"],
+                data={"run": run.pk, "rank": row["rank"], "score": row["score"]},
+            )
+            for obj, row in zip(decisions, run.results, strict=True)
+        ]
+    )
+    messages = [
+        _decision_notification(obj, obj.application, template=f"selection_{obj.status}")
+        for obj in decisions
+    ]
+    notification_queue_many(messages=[m for m in messages if m is not None])
     run.status = RunStatus.PUBLISHED
     run.published_by = actor if _is_user(actor) else None
     run.published_at = now
@@ -1826,6 +1877,21 @@ def status_note(decision: StageDecision) -> str:
     }.get(decision.status, "")
 
 
+# Marked for translation here, translated when read (only the one an applicant gets).
+REASON_TEXTS = {
+    Reason.MERIT: _("Your score placed you within the seats of this stage."),
+    Reason.KECAMATAN_MIN: _("Selected under the minimum number of seats for your kecamatan."),
+    Reason.WOMEN_MIN: _("Selected under the minimum share of women-owned businesses."),
+    Reason.WAITLIST: _("You were next in merit order after the seats, on the waitlist."),
+    Reason.SEATS_FULL: _("All seats went to applicants with higher scores."),
+    Reason.NO_TRACK_SEAT: _("The tracks you chose were full when your turn came."),
+    Reason.KECAMATAN_MAX: _("Your kecamatan had already reached its maximum number of seats."),
+    Reason.NO_SCORE: _("Your application had no complete review."),
+    Reason.MANUAL: _("Decided by the selection committee."),
+    Reason.PROMOTED: _("A seat became free and you were next on the waitlist."),
+}
+
+
 def reason_text(decision: StageDecision) -> str:
     """The short reason an applicant reads, in the active language."""
     code = decision.reason
@@ -1837,23 +1903,8 @@ def reason_text(decision: StageDecision) -> str:
         return gettext(
             "You are number %(n)s on the waitlist: if a seat becomes free it is offered to you."
         ) % {"n": decision.waitlist_position}
-    texts = {
-        Reason.MERIT: gettext("Your score placed you within the seats of this stage."),
-        Reason.KECAMATAN_MIN: gettext(
-            "Selected under the minimum number of seats for your kecamatan."
-        ),
-        Reason.WOMEN_MIN: gettext("Selected under the minimum share of women-owned businesses."),
-        Reason.WAITLIST: gettext("You were next in merit order after the seats, on the waitlist."),
-        Reason.SEATS_FULL: gettext("All seats went to applicants with higher scores."),
-        Reason.NO_TRACK_SEAT: gettext("The tracks you chose were full when your turn came."),
-        Reason.KECAMATAN_MAX: gettext(
-            "Your kecamatan had already reached its maximum number of seats."
-        ),
-        Reason.NO_SCORE: gettext("Your application had no complete review."),
-        Reason.MANUAL: gettext("Decided by the selection committee."),
-        Reason.PROMOTED: gettext("A seat became free and you were next on the waitlist."),
-    }
-    return texts.get(code, "")
+    text = REASON_TEXTS.get(code)
+    return str(text) if text is not None else ""
 
 
 def _reason_for_owner(decision: StageDecision, application: Application) -> str:
@@ -1867,9 +1918,19 @@ def _reason_for_owner(decision: StageDecision, application: Application) -> str:
 
 def _notify_decision(decision: StageDecision, application: Application, *, template: str) -> None:
     """One message per applicant per decision (the key makes a second call a no-op)."""
+    message = _decision_notification(decision, application, template=template)
+    if message is not None:
+        _notify(**message)
+
+
+def _decision_notification(
+    decision: StageDecision, application: Application, *, template: str
+) -> dict | None:
+    """The applicant's message about a decision (the arguments of ``notification_queue``), in
+    the owner's language; None without an owner."""
     owner = application.enterprise.owner
     if owner is None:
-        return
+        return None
     language = owner.language or settings.LANGUAGE_CODE
     stage = decision.stage
     with translation.override(language):
@@ -1888,14 +1949,14 @@ def _notify_decision(decision: StageDecision, application: Application, *, templ
             "url": reverse("training:selection_mine_detail", args=[application.pk]),
         }
     suffix = template.removeprefix("selection_")
-    _notify(
-        recipient=owner,
-        template=template,
-        context=context,
-        channels=["email", "in_app"],
-        related=decision,
-        key=f"selection:{stage.pk}:{application.pk}:{suffix}",
-    )
+    return {
+        "recipient": owner,
+        "template": template,
+        "context": context,
+        "channels": ["email", "in_app"],
+        "related": decision,
+        "key": f"selection:{stage.pk}:{application.pk}:{suffix}",
+    }
 
 
 def _notify_assigned(stage: Stage, created: dict[int, list[Review]]) -> None:

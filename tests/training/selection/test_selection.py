@@ -284,7 +284,7 @@ def test_publish_failure_midway_publishes_nothing(stage1, staff, scored, monkeyp
     small_stage(stage1, seats=2, waitlist=1)
     services.selection_preview(stage=stage1, actor=staff)
     calls = {"n": 0}
-    real = services._notify_decision
+    real = services._decision_notification
 
     def fail_on_third(decision, application, *, template):
         calls["n"] += 1
@@ -292,7 +292,8 @@ def test_publish_failure_midway_publishes_nothing(stage1, staff, scored, monkeyp
             raise RuntimeError("the mail server caught fire")
         return real(decision, application, template=template)
 
-    monkeypatch.setattr(services, "_notify_decision", fail_on_third)
+    # The third applicant's message fails after the decisions and transitions were written.
+    monkeypatch.setattr(services, "_decision_notification", fail_on_third)
     with pytest.raises(RuntimeError):
         services.selection_publish(stage=stage1, actor=staff)
     assert StageDecision.objects.count() == 0
