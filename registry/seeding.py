@@ -11,16 +11,21 @@ times). Elsewhere (SQLite) ``bulk_create`` in batches does the same job more slo
 
 import datetime
 import io
+import itertools
+import math
 import multiprocessing
 import random
 import time
-from collections.abc import Callable, Iterator
+from bisect import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 from ikm_portal.core.crypto import decrypt_text, encrypt_text, keyed_hash
+from ikm_portal.core.models import ActivityLog
 
 from . import demo
 from .choices import (
@@ -277,6 +282,8 @@ REVISION_REASONS = [
 ]
 REJECT_REASONS = ["Bukan usaha industri (perdagangan).", "Data ganda dengan usaha lain."]
 
+# The COPY columns, in the order the generator writes them. Products, certifications, decisions
+# and field changes take their ids from their identity columns (in COPY order).
 ENTERPRISE_COLUMNS = [
     "id",
     "created_at",
@@ -325,7 +332,6 @@ ENTERPRISE_COLUMNS = [
     "kelurahan_id",
 ]
 PRODUCT_COLUMNS = [
-    "id",
     "enterprise_id",
     "kbli_id",
     "kbli_code",
@@ -337,7 +343,7 @@ PRODUCT_COLUMNS = [
     "marketing_reach",
     "position",
 ]
-CERTIFICATION_COLUMNS = ["id", "enterprise_id", "kind", "number", "expires_on"]
+CERTIFICATION_COLUMNS = ["enterprise_id", "kind", "number", "expires_on"]
 ACTIVITY_COLUMNS = [
     "created_at",
     "content_type_id",
@@ -357,6 +363,7 @@ HISTORY_COLUMNS = [
     "old_value",
     "new_value",
 ]
+NULL = "\\N"  # COPY's text format; no generated value holds a tab, newline or backslash
 
 
 @dataclass
@@ -364,6 +371,18 @@ class Reference:
     villages: list[tuple[str, str, str]]  # (kelurahan code, kecamatan code, postal code)
     kbli: dict[str, int]  # KBLI 2020 class code → Kbli.id
     lines: dict[str, list[tuple]] = field(default_factory=dict)  # group → usable LINES
+
+
+@dataclass
+class Chunk:
+    """Generated rows as COPY text (UTF-8, one line per row) per table, and their counts."""
+
+    enterprises: bytes
+    products: bytes
+    certifications: bytes
+    activity: bytes
+    history: bytes
+    counts: dict[str, int]
 
 
 @dataclass
@@ -402,337 +421,397 @@ def load_reference(*, load_jatim: bool = True) -> Reference:
     return ref
 
 
-def _weighted(rng: random.Random, pairs):
-    values = [v for v, _w in pairs]
-    cum, total = [], 0
-    for _v, w in pairs:
+def _cumulative(weights) -> tuple[list[float], float]:
+    cum, total = [], 0.0
+    for w in weights:
         total += w
         cum.append(total)
-
-    def pick():
-        return values[_bisect(cum, rng.random() * total)]
-
-    return pick
+    return cum, total
 
 
-def _bisect(cum, x):
-    lo, hi = 0, len(cum)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if cum[mid] <= x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+DAY = 86_400
+EPOCH_DAY = EPOCH.date().toordinal()
+# Created within SPAN_SECONDS, then submitted (≤ 10 days), verified (≤ 21), archived (≤ 700),
+# certificates valid up to 5 years from creation: every day the generator can write.
+CALENDAR_DAYS = SPAN_SECONDS // DAY + 5 * 365 + 2
 
 
-def _ts(dt: datetime.datetime | None) -> str | None:
-    return None if dt is None else dt.isoformat()
+@cache
+def _calendar() -> tuple[list[str], list[str], list[int]]:
+    """Text of each day since EPOCH ('2019-01-01 '), of each second of a day ('00:00:00+00')
+    and the year of each day: a timestamp's COPY text is two list look-ups."""
+    dates = [datetime.date.fromordinal(EPOCH_DAY + d) for d in range(CALENDAR_DAYS)]
+    days = [f"{d.isoformat()} " for d in dates]
+    clock = [f"{h:02d}:{m:02d}:{s:02d}+00" for h in range(24) for m in range(60) for s in range(60)]
+    return days, clock, [d.year for d in dates]
 
 
-_DAYS: dict[int, str] = {}
+# Owners born 1955 to 2003: the NIK's two-digit year.
+BORN_YEARS = [f"{year % 100:02d}" for year in range(1955, 2004)]
+# Names repeat (the same words, prefixes and brands): each distinct name is keyed once.
+_name_key = lru_cache(maxsize=1 << 18)(name_key)
 
 
-def _tsf(dt: datetime.datetime | None) -> str | None:
-    """isoformat() of a UTC time, about five times faster (the day's part is cached)."""
-    if dt is None:
-        return None
-    key = dt.toordinal()
-    day = _DAYS.get(key)
-    if day is None:
-        day = _DAYS[key] = dt.date().isoformat()
-    return f"{day} {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}+00"
+def _binomial_cum(n: int, p: float) -> list[float]:
+    """Cumulative probabilities of 0..n successes: one draw and a bisect instead of n draws."""
+    probs = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+    return _cumulative(probs)[0][:-1]  # the last bound is 1.0: bisect never passes it
 
 
 class Generator:
-    """Rows as tuples in the column orders above; one ``random.Random(seed)`` drives all."""
+    """Rows of businesses as COPY text; one ``random.Random(seed)`` drives all the choices.
+
+    The hot loop is written for speed, not for beauty: a million businesses are ~60 million
+    random choices, so every choice is an index into a list built once (vocabularies, dates,
+    the clock, product combinations and their names) and every row is a single f-string."""
 
     def __init__(
-        self, ref: Reference, *, seed: int, first_id: int, hashes_taken: set | None = None
+        self,
+        ref: Reference,
+        *,
+        seed: int,
+        first_id: int,
+        content_type: int = 0,
+        serial_prefix: int = 0,
+        hashes_taken: set | frozenset = frozenset(),
     ):
         self.ref = ref
         self.rng = random.Random(seed)
         self.first_id = first_id
+        self.content_type = content_type
+        self.hashes_taken = hashes_taken  # keyed hashes of the NIKs already stored
         self.niks: set[str] = set()
-        self.hashes_taken = hashes_taken or set()  # keyed hashes of the NIKs already stored
-        self.serial_prefix = 0
-        self._keys: dict[str, str] = {}
-        rng = self.rng
-        groups = [(g, w) for g, w in GROUP_WEIGHTS.items() if g in ref.lines]
-        self.pick_group = _weighted(rng, groups)
-        self.pick_status = _weighted(rng, STATUS_WEIGHTS)
-        self.pick_source = _weighted(rng, SOURCE_WEIGHTS)
+        # NIKs of different chunks differ in their serial's first two digits (a generator keeps
+        # its own chunk's unique; chunks 100 apart could repeat one, with a different name).
+        self.serials = [f"{serial_prefix % 100 * 100 + s:04d}" for s in range(1, 100)]
+        groups = [g for g in GROUP_WEIGHTS if g in ref.lines]
+        self.groups = groups
+        self.group_cum, self.group_total = _cumulative(GROUP_WEIGHTS[g] for g in groups)
+        self.statuses = [str(s) for s, _w in STATUS_WEIGHTS]
+        self.status_cum, self.status_total = _cumulative(w for _s, w in STATUS_WEIGHTS)
+        self.sources = [str(s) for s, _w in SOURCE_WEIGHTS]
+        self.source_cum, self.source_total = _cumulative(w for _s, w in SOURCE_WEIGHTS)
         # Kota Malang (the first office) holds a larger share than any other kabupaten/kota.
-        malang = [v for v in ref.villages if v[0].startswith("35.73.")]
-        others = [v for v in ref.villages if not v[0].startswith("35.73.")] or malang
+        villages = [
+            (kel, kec, postal, kec.replace(".", "")[:6].ljust(6, "0"))
+            for kel, kec, postal in ref.villages
+        ]
+        malang = [v for v in villages if v[0].startswith("35.73.")]
+        others = [v for v in villages if not v[0].startswith("35.73.")] or malang
         self.malang, self.others = malang or others, others
+        # Per group and number of products: every ordered choice of distinct product lines
+        # (what random.sample draws) with the row's product_names and the product rows' text.
+        self.combinations = {
+            g: {
+                n: [
+                    (
+                        product_names_of(line[2] for line in combo),
+                        [
+                            (
+                                f"\t{ref.kbli[code]}\t{code}\t2020\t{product}\t",
+                                f"\t{unit}\t{materials}\t",
+                            )
+                            for _g, code, product, unit, materials in combo
+                        ],
+                    )
+                    for combo in itertools.permutations(ref.lines[g], min(n, len(ref.lines[g])))
+                ]
+                for n in (1, 2, 3)
+            }
+            for g in groups
+        }
+        syllables = SYLLABLES
+        self.brands = (
+            [(a + b).capitalize() for a in syllables for b in syllables],
+            [(a + b + c).capitalize() for a in syllables for b in syllables for c in syllables],
+        )
+        self.female_cum = [None, *(_binomial_cum(n, 0.55) for n in range(1, 9))]
 
-    # random.randint and random.choice cost ten times random.random(): these are the hot path.
-    def randint(self, a: int, b: int) -> int:
-        return a + int(self.rng.random() * (b - a + 1))
-
-    def choice(self, seq):
-        return seq[int(self.rng.random() * len(seq))]
-
-    def nik(self, kecamatan: str, gender: str, born: int) -> str:
-        randint = self.randint
-        region = kecamatan.replace(".", "")[:6].ljust(6, "0")
-        while True:
-            day = randint(1, 28) + (40 if gender == Gender.FEMALE else 0)
-            serial = self.serial_prefix * 100 + randint(1, 99)
-            nik = f"{region}{day:02d}{randint(1, 12):02d}{born % 100:02d}{serial:04d}"
-            if nik not in self.niks and (
-                not self.hashes_taken or keyed_hash(nik) not in self.hashes_taken
-            ):
-                self.niks.add(nik)
-                return nik
-
-    def name_key(self, name: str) -> str:
-        key = self._keys.get(name)
-        if key is None:
-            key = self._keys[name] = name_key(name)
-        return key
-
-    def brand_word(self) -> str:
-        choice = self.choice
-        word = choice(SYLLABLES) + choice(SYLLABLES)
-        if self.rng.random() < 0.5:
-            word += choice(SYLLABLES)
-        return word.capitalize()
-
-    def enterprise(self, i: int):
-        """(enterprise row, product rows without ids, certification rows, decisions)."""
+    def chunk(self, start: int, stop: int) -> Chunk:
+        """The businesses ``first_id + start`` … ``first_id + stop - 1``."""
         rng = self.rng
-        randint, choice = self.randint, self.choice
-        pk = self.first_id + i
-        village = choice(self.malang) if rng.random() < 0.05 else choice(self.others)
-        kelurahan, kecamatan, postal = village
-        group = self.pick_group()
-        lines = self.ref.lines[group]
-        gender = Gender.FEMALE if rng.random() < 0.55 else Gender.MALE
-        first = choice(FIRST[gender])
-        owner_name = first if rng.random() < 0.15 else f"{first} {choice(LAST)}"
-        born = randint(1955, 2003)
-        nik = self.nik(kecamatan, gender, born)
-        phone = f"+628{choice(OPERATORS)}{randint(1000000, 99999999)}"
-        email = f"{first.lower()}{randint(1, 9999)}@gmail.com" if rng.random() < 0.3 else ""
-
-        brand = ""
-        r = rng.random()
-        if r < 0.35:
-            name = f"{choice(PREFIXES)}{choice(NAME_WORDS[group])} {choice(SUFFIXES)}"
-        elif r < 0.6:
-            brand = self.brand_word()
-            name = f"{choice(PREFIXES)}{choice(NAME_WORDS[group])} {brand}"
-        elif r < 0.8:
-            name = (
-                f"{choice(NAME_WORDS[group])} Bu {first}"
-                if gender == Gender.FEMALE
-                else (f"{choice(NAME_WORDS[group])} Pak {first}")
-            )
-        else:
-            brand = self.brand_word()
-            name = f"{choice(PREFIXES)}{choice(SUFFIXES)} {choice(SUFFIXES)}"
-        if not brand and rng.random() < 0.3:
-            brand = f"{self.brand_word()} {choice(NAME_WORDS[group]).split()[0]}"
-
-        n_products = 1 if rng.random() < 0.6 else 2 if rng.random() < 0.75 else 3
-        chosen = rng.sample(lines, min(n_products, len(lines)))
-        status = self.pick_status()
-        source = self.pick_source()
-        created = EPOCH + datetime.timedelta(seconds=randint(0, SPAN_SECONDS))
-        submitted = verified = changed = None
-        reason = ""
-        if status != S.DRAFT:
-            submitted = created + datetime.timedelta(minutes=randint(5, 60 * 24 * 10))
-            changed = submitted
-        if status in (S.VERIFIED, S.ARCHIVED):
-            verified = submitted + datetime.timedelta(hours=randint(2, 24 * 21))
-            changed = verified
-        if status == S.ARCHIVED:
-            changed = verified + datetime.timedelta(days=randint(30, 700))
-            reason = "Usaha sudah tidak beroperasi."
-        elif status in (S.NEEDS_REVISION, S.REJECTED):
-            changed = submitted + datetime.timedelta(hours=randint(2, 24 * 14))
-            reason = choice(REVISION_REASONS if status == S.NEEDS_REVISION else REJECT_REASONS)
-        updated = changed or created
-
-        # Workers and money by size: most IKM are micro and small.
-        r = rng.random()
-        if r < 0.62:
-            workers = randint(1, 4)
-        elif r < 0.95:
-            workers = randint(5, 19)
-        else:
-            workers = randint(20, 120)
-        unspecified = 0
-        if rng.random() < 0.1:
-            male = female = 0
-            unspecified = workers
-        else:
-            female = sum(1 for _ in range(min(workers, 8)) if rng.random() < 0.55)
-            female = min(workers, round(female * workers / min(workers, 8)))
-            male = workers - female
-        scale = 1 if workers < 5 else 4 if workers < 20 else 30
-        investment = round(rng.lognormvariate(17.0, 1.0) * scale, -4)
-        investment = int(min(investment, 40_000_000_000))
-        land = int(round(investment * rng.uniform(0.5, 3), -5)) if rng.random() < 0.5 else None
-        modal = int(round(investment * rng.uniform(0.3, 1.2), -4))
-        turnover = int(round(investment * rng.uniform(0.8, 4), -5))
-        if status == S.DRAFT and rng.random() < 0.5:
-            investment = land = modal = turnover = None
-        size = size_class(workers=workers, investment_idr=investment)
-        umkm = umkm_class(modal_usaha_idr=modal, annual_turnover_idr=turnover)
-
-        has_nib = rng.random() < (0.7 if status in (S.VERIFIED, S.ARCHIVED) else 0.3)
-        nib = f"{randint(1, 9)}{(pk * 2654435761) % 10**12:012d}" if has_nib else ""
-        npwp = f"{randint(10**14, 10**15 - 1)}" if rng.random() < 0.2 else ""
-        r = rng.random()
-        legal = (
-            LegalForm.PERORANGAN
-            if r < 0.7
-            else LegalForm.UD
-            if r < 0.85
-            else LegalForm.CV
-            if r < 0.95
-            else LegalForm.PT_PERORANGAN
-            if r < 0.98
-            else LegalForm.KOPERASI
+        rand, gauss, getrandbits = rng.random, rng.gauss, rng.getrandbits
+        days, clock, years = _calendar()
+        ct = self.content_type
+        niks, taken, serials = self.niks, self.hashes_taken, self.serials
+        name_key_of = _name_key
+        groups, group_cum, group_total = self.groups, self.group_cum, self.group_total
+        statuses, status_cum, status_total = self.statuses, self.status_cum, self.status_total
+        sources, source_cum, source_total = self.sources, self.source_cum, self.source_total
+        malang, others = self.malang, self.others
+        n_malang, n_others = len(malang), len(others)
+        combinations = self.combinations
+        brands2, brands3 = self.brands
+        n_b2, n_b3 = len(brands2), len(brands3)
+        female_cum = self.female_cum
+        first_female, first_male = FIRST[Gender.FEMALE], FIRST[Gender.MALE]
+        n_ff, n_fm, n_last = len(first_female), len(first_male), len(LAST)
+        n_prefix, n_suffix, n_street, n_ops = (
+            len(PREFIXES),
+            len(SUFFIXES),
+            len(STREETS),
+            len(OPERATORS),
         )
-        year = max(1975, min(2026, created.year - int(rng.expovariate(1 / 6))))
-        located = rng.random() < 0.7
-        lat = f"{rng.uniform(-8.6, -6.9):.6f}" if located else None
-        lon = f"{rng.uniform(111.1, 114.4):.6f}" if located else None
-        consent = created if source == RegistrationSource.ONLINE else None
-        row = (
-            pk,
-            _tsf(created),
-            _tsf(updated),
-            source,
-            owner_name,
-            encrypt_text(nik),
-            keyed_hash(nik),
-            gender,
-            phone,
-            email,
-            name,
-            self.name_key(name),
-            brand,
-            product_names_of(line[2] for line in chosen),
-            nib,
-            npwp,
-            legal,
-            year,
-            f"Jl. {choice(STREETS)} No. {randint(1, 250)}",
-            f"{randint(1, 15):03d}/{randint(1, 12):03d}",
-            postal,
-            lat,
-            lon,
-            male,
-            female,
-            unspecified,
-            workers,
-            investment,
-            land,
-            turnover,
-            modal,
-            size.value,
-            size.rule,
-            umkm.value,
-            umkm.rule,
-            status,
-            reason,
-            _tsf(changed),
-            _tsf(submitted),
-            _tsf(verified),
-            randint(1, 4) if status == S.DRAFT else 5,
-            "2026-11" if consent else "",
-            _tsf(consent),
-            kecamatan,
-            kelurahan,
-        )
-
-        products = []
-        for position, line in enumerate(chosen):
-            _group, code, product, unit, materials = line
-            reach = (
-                MarketingReach.LOKAL
-                if rng.random() < 0.6
-                else MarketingReach.REGIONAL
-                if rng.random() < 0.8
-                else MarketingReach.NASIONAL
-                if rng.random() < 0.9
-                else MarketingReach.EKSPOR
+        words = {g: NAME_WORDS[g] for g in groups}
+        pirt_groups = {"tempe", "keripik", "kue", "sambal"}
+        other_certs = [str(CertificationKind.HALAL), str(CertificationKind.HAKI_MEREK)]
+        pirt = str(CertificationKind.PIRT)
+        female_s, male_s = str(Gender.FEMALE), str(Gender.MALE)
+        online = str(RegistrationSource.ONLINE)
+        lokal, regional = str(MarketingReach.LOKAL), str(MarketingReach.REGIONAL)
+        nasional, ekspor = str(MarketingReach.NASIONAL), str(MarketingReach.EKSPOR)
+        born_years = BORN_YEARS
+        n_born = len(born_years)
+        legal_forms = [
+            str(f)
+            for f in (
+                LegalForm.PERORANGAN,
+                LegalForm.UD,
+                LegalForm.CV,
+                LegalForm.PT_PERORANGAN,
+                LegalForm.KOPERASI,
             )
-            capacity = f"{randint(1, 500) * 10 * scale}.00"
-            products.append(
-                (
-                    pk,
-                    self.ref.kbli[code],
-                    code,
-                    "2020",
-                    product,
-                    capacity,
-                    unit,
-                    materials,
-                    reach,
-                    position,
+        ]
+        page = str(HistorySource.PAGE)
+        verified_s, archived_s, draft_s = str(S.VERIFIED), str(S.ARCHIVED), str(S.DRAFT)
+        revision_s, rejected_s = str(S.NEEDS_REVISION), str(S.REJECTED)
+        span = SPAN_SECONDS + 1
+
+        e_out, p_out, c_out, a_out, h_out = [], [], [], [], []
+        e_add, p_add, c_add, a_add, h_add = (
+            e_out.append,
+            p_out.append,
+            c_out.append,
+            a_out.append,
+            h_out.append,
+        )
+        for pk in range(self.first_id + start, self.first_id + stop):
+            if rand() < 0.05:
+                kelurahan, kecamatan, postal, region = malang[int(rand() * n_malang)]
+            else:
+                kelurahan, kecamatan, postal, region = others[int(rand() * n_others)]
+            group = groups[bisect(group_cum, rand() * group_total)]
+            group_words = words[group]
+            female = rand() < 0.55
+            if female:
+                gender, first = female_s, first_female[int(rand() * n_ff)]
+            else:
+                gender, first = male_s, first_male[int(rand() * n_fm)]
+            owner_name = first if rand() < 0.15 else f"{first} {LAST[int(rand() * n_last)]}"
+            born = born_years[int(rand() * n_born)]
+            while True:
+                day = int(rand() * 28) + (41 if female else 1)
+                nik = (
+                    f"{region}{day:02d}{int(rand() * 12) + 1:02d}{born}{serials[int(rand() * 99)]}"
                 )
-            )
-        certifications = []
-        if rng.random() < 0.3:
-            kind = (
-                CertificationKind.PIRT
-                if group in ("tempe", "keripik", "kue", "sambal")
-                else (choice([CertificationKind.HALAL, CertificationKind.HAKI_MEREK]))
-            )
-            expires = created.date() + datetime.timedelta(days=randint(365, 5 * 365))
-            certifications.append((pk, kind, f"{randint(10**9, 10**10 - 1)}", expires.isoformat()))
+                if nik in niks:
+                    continue
+                nik_hash = keyed_hash(nik)
+                if nik_hash not in taken:
+                    break
+            niks.add(nik)
+            phone = f"+628{OPERATORS[int(rand() * n_ops)]}{int(rand() * 98_999_999) + 1_000_000}"
+            email = f"{first.lower()}{int(rand() * 9999) + 1}@gmail.com" if rand() < 0.3 else ""
 
-        decisions = []  # (time, action, from, to, reason)
-        if submitted:
-            decisions.append((submitted, "enterprise.submit", S.DRAFT, S.SUBMITTED, ""))
-        if status == S.NEEDS_REVISION:
-            decisions.append((changed, "enterprise.request_revision", S.SUBMITTED, status, reason))
-        elif status == S.REJECTED:
-            decisions.append((changed, "enterprise.reject", S.SUBMITTED, status, reason))
-        elif status in (S.VERIFIED, S.ARCHIVED):
-            decisions.append((verified, "enterprise.verify", S.SUBMITTED, S.VERIFIED, ""))
-            if status == S.ARCHIVED:
-                decisions.append((changed, "enterprise.archive", S.VERIFIED, status, reason))
-        history = []
-        if status == S.VERIFIED and rng.random() < 0.05:
-            new_phone = f"+628{choice(OPERATORS)}{randint(1000000, 99999999)}"
-            history.append((verified, "phone", phone, new_phone))
-        return row, products, certifications, decisions, history
+            brand = ""
+            r = rand()
+            if r < 0.35:
+                name = (
+                    f"{PREFIXES[int(rand() * n_prefix)]}"
+                    f"{group_words[int(rand() * len(group_words))]} "
+                    f"{SUFFIXES[int(rand() * n_suffix)]}"
+                )
+            elif r < 0.6:
+                brand = brands2[int(rand() * n_b2)] if rand() < 0.5 else brands3[int(rand() * n_b3)]
+                name = (
+                    f"{PREFIXES[int(rand() * n_prefix)]}"
+                    f"{group_words[int(rand() * len(group_words))]} {brand}"
+                )
+            elif r < 0.8:
+                word = group_words[int(rand() * len(group_words))]
+                name = f"{word} Bu {first}" if female else f"{word} Pak {first}"
+            else:
+                brand = brands2[int(rand() * n_b2)] if rand() < 0.5 else brands3[int(rand() * n_b3)]
+                name = (
+                    f"{PREFIXES[int(rand() * n_prefix)]}{SUFFIXES[int(rand() * n_suffix)]} "
+                    f"{SUFFIXES[int(rand() * n_suffix)]}"
+                )
+            if not brand and rand() < 0.3:
+                word = brands2[int(rand() * n_b2)] if rand() < 0.5 else brands3[int(rand() * n_b3)]
+                brand = f"{word} {group_words[int(rand() * len(group_words))].split()[0]}"
+
+            n_products = 1 if rand() < 0.6 else 2 if rand() < 0.75 else 3
+            options = combinations[group][n_products]
+            product_names, product_rows = options[int(rand() * len(options))]
+            status = statuses[bisect(status_cum, rand() * status_total)]
+            source = sources[bisect(source_cum, rand() * source_total)]
+            created = int(rand() * span)  # seconds since EPOCH
+            submitted = verified = changed = None
+            reason = ""
+            if status != draft_s:
+                submitted = changed = created + (int(rand() * 14_396) + 5) * 60
+                if status in (verified_s, archived_s):
+                    verified = changed = submitted + (int(rand() * 503) + 2) * 3600
+                    if status == archived_s:
+                        changed = verified + (int(rand() * 671) + 30) * DAY
+                        reason = "Usaha sudah tidak beroperasi."
+                elif status == revision_s:
+                    changed = submitted + (int(rand() * 335) + 2) * 3600
+                    reason = REVISION_REASONS[int(rand() * len(REVISION_REASONS))]
+                elif status == rejected_s:
+                    changed = submitted + (int(rand() * 335) + 2) * 3600
+                    reason = REJECT_REASONS[int(rand() * len(REJECT_REASONS))]
+            created_day = created // DAY
+            created_at = days[created_day] + clock[created % DAY]
+            if changed is None:
+                changed_at = NULL
+                updated_at = created_at
+            else:
+                changed_at = updated_at = days[changed // DAY] + clock[changed % DAY]
+            submitted_at = (
+                NULL if submitted is None else days[submitted // DAY] + clock[submitted % DAY]
+            )
+            verified_at = (
+                NULL if verified is None else days[verified // DAY] + clock[verified % DAY]
+            )
+
+            # Workers and money by size: most IKM are micro and small.
+            r = rand()
+            if r < 0.62:
+                workers = int(rand() * 4) + 1
+            elif r < 0.95:
+                workers = int(rand() * 15) + 5
+            else:
+                workers = int(rand() * 101) + 20
+            if rand() < 0.1:
+                male = female_workers = 0
+                unspecified = workers
+            else:
+                sampled = min(workers, 8)  # women among up to 8 workers, scaled to all
+                female_workers = bisect(female_cum[sampled], rand())
+                female_workers = min(workers, round(female_workers * workers / sampled))
+                male = workers - female_workers
+                unspecified = 0
+            scale = 1 if workers < 5 else 4 if workers < 20 else 30
+            investment = int(min(round(math.exp(gauss(17.0, 1.0)) * scale, -4), 40_000_000_000))
+            land = int(round(investment * (0.5 + 2.5 * rand()), -5)) if rand() < 0.5 else None
+            modal = int(round(investment * (0.3 + 0.9 * rand()), -4))
+            turnover = int(round(investment * (0.8 + 3.2 * rand()), -5))
+            if status == draft_s and rand() < 0.5:
+                investment = land = modal = turnover = None
+            size = size_class(workers=workers, investment_idr=investment)
+            umkm = umkm_class(modal_usaha_idr=modal, annual_turnover_idr=turnover)
+
+            good = status in (verified_s, archived_s)
+            if rand() < (0.7 if good else 0.3):
+                nib = f"{int(rand() * 9) + 1}{pk * 2654435761 % 10**12:012d}"
+            else:
+                nib = ""
+            npwp = f"{int(rand() * 9 * 10**14) + 10**14}" if rand() < 0.2 else ""
+            r = rand()
+            legal = legal_forms[
+                0 if r < 0.7 else 1 if r < 0.85 else 2 if r < 0.95 else 3 if r < 0.98 else 4
+            ]
+            year = max(1975, min(2026, years[created_day] - int(-math.log(1.0 - rand()) * 6)))
+            if rand() < 0.7:
+                lat = f"{-8.6 + 1.7 * rand():.6f}"
+                lon = f"{111.1 + 3.3 * rand():.6f}"
+            else:
+                lat = lon = NULL
+            if source == online:
+                consent_version, consent_at = "2026-11", created_at
+            else:
+                consent_version, consent_at = "", NULL
+            e_add(
+                f"{pk}\t{created_at}\t{updated_at}\t{source}\t{owner_name}\t"
+                f"{encrypt_text(nik)}\t{nik_hash}\t"
+                f"{gender}\t{phone}\t{email}\t{name}\t{name_key_of(name)}\t{brand}\t"
+                f"{product_names}\t{nib}\t{npwp}\t{legal}\t{year}\t"
+                f"Jl. {STREETS[int(rand() * n_street)]} No. {int(rand() * 250) + 1}\t"
+                f"{int(rand() * 15) + 1:03d}/{int(rand() * 12) + 1:03d}\t{postal}\t{lat}\t{lon}\t"
+                f"{male}\t{female_workers}\t{unspecified}\t{workers}\t"
+                f"{NULL if investment is None else investment}\t"
+                f"{NULL if land is None else land}\t"
+                f"{NULL if turnover is None else turnover}\t"
+                f"{NULL if modal is None else modal}\t"
+                f"{size.value}\t{size.rule}\t{umkm.value}\t{umkm.rule}\t{status}\t{reason}\t"
+                f"{changed_at}\t{submitted_at}\t{verified_at}\t"
+                f"{int(rand() * 4) + 1 if status == draft_s else 5}\t"
+                f"{consent_version}\t{consent_at}\t{kecamatan}\t{kelurahan}\n"
+            )
+
+            for position, (head, middle) in enumerate(product_rows):
+                reach = (
+                    lokal
+                    if rand() < 0.6
+                    else regional
+                    if rand() < 0.8
+                    else nasional
+                    if rand() < 0.9
+                    else ekspor
+                )
+                p_add(
+                    f"{pk}{head}{(int(rand() * 500) + 1) * 10 * scale}.00{middle}{reach}\t{position}\n"
+                )
+            if rand() < 0.3:
+                kind = pirt if group in pirt_groups else other_certs[int(rand() * 2)]
+                expires = days[created_day + int(rand() * 1461) + 365][:-1]
+                c_add(f"{pk}\t{kind}\t{int(rand() * 9 * 10**9) + 10**9}\t{expires}\n")
+
+            if submitted is not None:
+                a_add(f"{submitted_at}\t{ct}\t{pk}\tenterprise.submit\tdraft\tsubmitted\t\t{{}}\n")
+                if status == revision_s:
+                    a_add(
+                        f"{changed_at}\t{ct}\t{pk}\tenterprise.request_revision\tsubmitted\t"
+                        f"{status}\t{reason}\t{{}}\n"
+                    )
+                elif status == rejected_s:
+                    a_add(
+                        f"{changed_at}\t{ct}\t{pk}\tenterprise.reject\tsubmitted\t{status}\t"
+                        f"{reason}\t{{}}\n"
+                    )
+                elif verified is not None:
+                    a_add(
+                        f"{verified_at}\t{ct}\t{pk}\tenterprise.verify\tsubmitted\t"
+                        f"{verified_s}\t\t{{}}\n"
+                    )
+                    if status == archived_s:
+                        a_add(
+                            f"{changed_at}\t{ct}\t{pk}\tenterprise.archive\t{verified_s}\t"
+                            f"{status}\t{reason}\t{{}}\n"
+                        )
+            if status == verified_s and rand() < 0.05:
+                new_phone = (
+                    f"+628{OPERATORS[int(rand() * n_ops)]}{int(rand() * 98_999_999) + 1_000_000}"
+                )
+                h_add(
+                    f"{pk}\t{getrandbits(128):032x}\t{verified_at}\t{page}\tphone\t"
+                    f"{phone}\t{new_phone}\n"
+                )
+        return Chunk(
+            enterprises="".join(e_out).encode(),
+            products="".join(p_out).encode(),
+            certifications="".join(c_out).encode(),
+            activity="".join(a_out).encode(),
+            history="".join(h_out).encode(),
+            counts={
+                "enterprises": len(e_out),
+                "products": len(p_out),
+                "certifications": len(c_out),
+                "activity": len(a_out),
+                "history": len(h_out),
+            },
+        )
 
 
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            value = (
-                value.replace("\\", "\\\\")
-                .replace("\t", "\\t")
-                .replace("\n", "\\n")
-                .replace("\r", "\\r")
-            )
-        return value
-    return str(value)
-
-
-def _copy(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    buf = io.StringIO()
-    buf.write("\n".join("\t".join(map(_copy_text, r)) for r in rows))
-    buf.write("\n")
-    buf.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
+def _copy(cursor, table: str, columns: list[str], text: bytes) -> None:
+    if text:
+        cursor.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.BytesIO(text), 1 << 20
+        )
 
 
 def _secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
@@ -765,10 +844,11 @@ def _try(cursor, sql: str) -> bool:
 
 
 TABLES = {
-    "enterprise": Enterprise._meta.db_table,
-    "product": Product._meta.db_table,
-    "certification": Certification._meta.db_table,
-    "history": FieldChange._meta.db_table,
+    "enterprises": (Enterprise._meta.db_table, ENTERPRISE_COLUMNS),
+    "products": (Product._meta.db_table, PRODUCT_COLUMNS),
+    "certifications": (Certification._meta.db_table, CERTIFICATION_COLUMNS),
+    "activity": (ActivityLog._meta.db_table, ACTIVITY_COLUMNS),
+    "history": (FieldChange._meta.db_table, HISTORY_COLUMNS),
 }
 
 
@@ -785,34 +865,28 @@ def seed_enterprises(
     Chunks of ``chunk`` rows are generated by ``workers`` processes while this one writes; each
     chunk has its own generator seeded by (seed, chunk number), so the data depends on the seed
     and the chunk size, not on the number of workers."""
-    from ikm_portal.core.models import ActivityLog
-
     ref = load_reference()
     first_id = (Enterprise.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    taken = set(
+    taken = frozenset(
         Enterprise.objects.exclude(owner_nik_hash="").values_list("owner_nik_hash", flat=True)
     )
     result = Seeded(first_id=first_id)
     ct = ContentType.objects.get_for_model(Enterprise).pk
-    activity_table = ActivityLog._meta.db_table
     postgres = connection.vendor == "postgresql"
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         dropped = []
         if postgres:
+            # Checks still deferred from earlier statements of the caller's transaction would
+            # stop CREATE INDEX ("pending trigger events"); without the replica role the
+            # foreign keys of the COPYs are then checked as they go, not queued in memory.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
             replica = _try(cursor, "SET LOCAL session_replication_role = replica")
-            tables = [*TABLES.values(), activity_table]
-            dropped = _secondary_indexes(cursor, tables)
+            dropped = _secondary_indexes(cursor, [t for t, _c in TABLES.values()])
             for name, _definition in dropped:
                 cursor.execute(f'DROP INDEX "{name}"')
-        next_product = (
-            Product.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        ) + 1
-        next_cert = (
-            Certification.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        ) + 1
         tasks = [
             (seed, n, start, min(count, start + chunk), first_id, ct)
             for n, start in enumerate(range(0, count, chunk))
@@ -826,29 +900,18 @@ def seed_enterprises(
             chunks = pool.imap(_make_chunk, tasks)
         else:
             chunks = map(_make_chunk, tasks)
-        for e_rows, products, certs, a_rows, h_rows in chunks:
-            result.seconds["generate"] = (
-                result.seconds.get("generate", 0) + time.perf_counter() - t0
-            )
-            p_rows = [(next_product + k, *p) for k, p in enumerate(products)]
-            next_product += len(p_rows)
-            c_rows = [(next_cert + k, *c) for k, c in enumerate(certs)]
-            next_cert += len(c_rows)
+        seconds = result.seconds
+        for made in chunks:
+            seconds["generate"] = seconds.get("generate", 0) + time.perf_counter() - t0
             t0 = time.perf_counter()
             if postgres:
-                _copy(cursor, TABLES["enterprise"], ENTERPRISE_COLUMNS, e_rows)
-                _copy(cursor, TABLES["product"], PRODUCT_COLUMNS, p_rows)
-                _copy(cursor, TABLES["certification"], CERTIFICATION_COLUMNS, c_rows)
-                _copy(cursor, activity_table, ACTIVITY_COLUMNS, a_rows)
-                _copy(cursor, TABLES["history"], HISTORY_COLUMNS, h_rows)
+                for key, (table, columns) in TABLES.items():
+                    _copy(cursor, table, columns, getattr(made, key))
             else:
-                _bulk(e_rows, p_rows, c_rows, a_rows, h_rows)
-            result.seconds["write"] = result.seconds.get("write", 0) + time.perf_counter() - t0
-            result.enterprises += len(e_rows)
-            result.products += len(p_rows)
-            result.certifications += len(c_rows)
-            result.activity += len(a_rows)
-            result.history += len(h_rows)
+                _bulk(made)
+            seconds["copy"] = seconds.get("copy", 0) + time.perf_counter() - t0
+            for key, n in made.counts.items():
+                setattr(result, key, getattr(result, key) + n)
             log(f"  {result.enterprises:,} businesses ({time.perf_counter() - started:.0f} s)")
             t0 = time.perf_counter()
         if pool is not None:
@@ -858,117 +921,79 @@ def seed_enterprises(
             t0 = time.perf_counter()
             if replica:
                 cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-            else:  # the foreign-key checks queued by COPY must run before CREATE INDEX
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for _name, definition in dropped:
                 cursor.execute(definition)
-            for table in ("enterprise", "product", "certification"):
-                sql = "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {}))"
-                cursor.execute(sql.format(TABLES[table]), [TABLES[table]])
-            result.seconds["indexes"] = time.perf_counter() - t0
-            log(f"  {len(dropped)} indexes rebuilt ({result.seconds['indexes']:.0f} s)")
+            table = Enterprise._meta.db_table
+            sql = "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {}))"
+            cursor.execute(sql.format(table), [table])
+            seconds["indexes"] = time.perf_counter() - t0
+            log(f"  {len(dropped)} indexes rebuilt ({seconds['indexes']:.0f} s)")
     if postgres:
         t0 = time.perf_counter()
         with connection.cursor() as cursor:
-            for table in [*TABLES.values(), activity_table]:
+            for table, _columns in TABLES.values():
                 # VACUUM too (when not inside a transaction, e.g. a test's): the visibility
                 # map lets counts use index-only scans.
                 vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
                 cursor.execute(f"{vacuum} {table}")
-        result.seconds["analyze"] = time.perf_counter() - t0
-    result.seconds["total"] = time.perf_counter() - started
+        seconds["analyze"] = time.perf_counter() - t0
+    seconds["total"] = time.perf_counter() - started
     return result
 
 
 _WORK: tuple = ()  # (Reference, taken NIK hashes), inherited by the forked workers
 
 
-def _make_chunk(task):
+def _make_chunk(task) -> Chunk:
     seed, number, start, stop, first_id, ct = task
     ref, taken = _WORK
-    gen = Generator(ref, seed=seed * 100_003 + number, first_id=first_id, hashes_taken=taken)
-    # NIKs of different chunks differ in their serial's first two digits (a generator keeps
-    # its own chunk's unique; chunks 100 apart could repeat one, with a different name).
-    gen.serial_prefix = number % 100
-    e_rows, products, certs, a_rows, h_rows = [], [], [], [], []
-    for i in range(start, stop):
-        row, item_products, item_certs, decisions, history = gen.enterprise(i)
-        e_rows.append(row)
-        products.extend(item_products)
-        certs.extend(item_certs)
-        pk = str(row[0])
-        for when, action, from_state, to_state, reason in decisions:
-            a_rows.append((_ts(when), ct, pk, action, from_state, to_state, reason, "{}"))
-        for when, field_name, old, new in history:
-            batch = f"{gen.rng.getrandbits(128):032x}"
-            h_rows.append((row[0], batch, _ts(when), HistorySource.PAGE, field_name, old, new))
-    return e_rows, products, certs, a_rows, h_rows
+    gen = Generator(
+        ref,
+        seed=seed * 100_003 + number,
+        first_id=first_id,
+        content_type=ct,
+        serial_prefix=number,
+        hashes_taken=taken,
+    )
+    return gen.chunk(start, stop)
 
 
-def _bulk(e_rows, p_rows, c_rows, a_rows, h_rows) -> None:
+def parse_copy(text: bytes, columns: list[str]) -> list[dict]:
+    """The rows of COPY text as dicts of column → text (None for NULL)."""
+    return [
+        dict(zip(columns, (None if v == NULL else v for v in line.split("\t")), strict=True))
+        for line in text.decode().splitlines()
+    ]
+
+
+def _bulk(made: Chunk) -> None:
     """The same rows through the ORM's bulk path (SQLite and other databases)."""
-    from ikm_portal.core.models import ActivityLog
-
-    parse = datetime.datetime.fromisoformat
-    Enterprise.objects.bulk_create(
-        [
-            Enterprise(
-                **{
-                    # the model field encrypts on save: give it the plain NIK back
-                    c: (
-                        parse(v)
-                        if v and c.endswith("_at")
-                        else decrypt_text(v)
-                        if v and c == "owner_nik"
-                        else v
-                    )
-                    for c, v in zip(ENTERPRISE_COLUMNS, r, strict=True)
-                }
-            )
-            for r in e_rows
-        ],
-        batch_size=500,
-    )
-    Product.objects.bulk_create(
-        [Product(**dict(zip(PRODUCT_COLUMNS, r, strict=True))) for r in p_rows], batch_size=500
-    )
-    Certification.objects.bulk_create(
-        [Certification(**dict(zip(CERTIFICATION_COLUMNS, r, strict=True))) for r in c_rows],
-        batch_size=500,
-    )
-    logs = ActivityLog.objects.bulk_create(
-        [
-            ActivityLog(
-                **{
-                    c: (parse(v) if c == "created_at" else {} if c == "data" else v)
-                    for c, v in zip(ACTIVITY_COLUMNS, r, strict=True)
-                }
-            )
-            for r in a_rows
-        ],
-        batch_size=500,
-    )
-    # auto_now_add overwrote the decision times on insert: put them back.
-    for log_row, r in zip(logs, a_rows, strict=True):
-        log_row.created_at = parse(r[0])
-    ActivityLog.objects.bulk_update(logs, ["created_at"], batch_size=500)
-    changes = FieldChange.objects.bulk_create(
-        [
-            FieldChange(
-                **{
-                    c: (parse(v) if c == "changed_at" else v)
-                    for c, v in zip(HISTORY_COLUMNS, r, strict=True)
-                }
-            )
-            for r in h_rows
-        ],
-        batch_size=500,
-    )
-    for change, r in zip(changes, h_rows, strict=True):
-        change.changed_at = parse(r[2])
-    FieldChange.objects.bulk_update(changes, ["changed_at"], batch_size=500)
-
-
-def iter_chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    for key, (_table, columns) in TABLES.items():
+        model = {
+            "enterprises": Enterprise,
+            "products": Product,
+            "certifications": Certification,
+            "activity": ActivityLog,
+            "history": FieldChange,
+        }[key]
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        objects = []
+        for row in parse_copy(getattr(made, key), columns):
+            values = {c: v if v is None else fields[c].to_python(v) for c, v in row.items()}
+            if "owner_nik" in values:  # the model field encrypts on save: give it the plain NIK
+                values["owner_nik"] = decrypt_text(values["owner_nik"])
+            if "data" in values:
+                values["data"] = {}
+            objects.append(model(**values))
+        model.objects.bulk_create(objects, batch_size=500)
+        # auto_now(_add) overwrote the generated times on insert: put them back.
+        stamped = [
+            f.attname
+            for f in fields.values()
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        if stamped and objects and objects[0].pk is not None:
+            for obj, row in zip(objects, parse_copy(getattr(made, key), columns), strict=True):
+                for name in stamped:
+                    setattr(obj, name, fields[name].to_python(row[name]))
+            model.objects.bulk_update(objects, stamped, batch_size=500)
