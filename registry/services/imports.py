@@ -15,6 +15,7 @@ import csv
 import datetime
 import functools
 import io
+import json
 import re
 import uuid
 import zipfile
@@ -33,7 +34,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.fields import SkipField, empty, get_error_detail
 from rest_framework.serializers import as_serializer_error
 
-from ikm_portal.core.crypto import keyed_hash
+from ikm_portal.core.crypto import encrypt_text, keyed_hash
 from ikm_portal.core.models import ActivityLog
 from ikm_portal.core.uploads import sniff_format, validate_upload
 
@@ -66,7 +67,7 @@ from ..models import (
     product_names_of,
 )
 from ..validators import gender_from_nik
-from .derive import enterprise_derive, name_key
+from .derive import DERIVED_FIELDS, enterprise_derive, name_key
 from .duplicates import (
     NameIndex,
     duplicate_message,
@@ -505,10 +506,12 @@ _EXACT_FLOAT = 2**53  # below it a whole float is the integer Excel stored
 
 
 def _calamine_cell(value):
-    """A cell as openpyxl gives it, so both readers feed the same rows to the checks: whole
-    numbers as int (Excel stores 5, calamine reads every number as a float), dates as
-    datetimes."""
+    """A cell as openpyxl gives it, so both readers feed the same rows to the checks: empty as
+    None, whole numbers as int (Excel stores 5, calamine reads every number as a float), dates
+    as datetimes."""
     kind = type(value)
+    if kind is str:
+        return value or None
     if kind is float:
         if value.is_integer() and -_EXACT_FLOAT < value < _EXACT_FLOAT:
             return int(value)
@@ -535,15 +538,11 @@ def _xlsx_rows_calamine(fileobj) -> list[tuple[int, list]]:
         values = workbook.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
     finally:
         workbook.close()
-    simple = (str, int)
     rows = []
     for number, cells in enumerate(values, start=1):
         if any(v != "" for v in cells):
             rows.append(
-                (
-                    number,
-                    [v if type(v) in simple else _calamine_cell(v) for v in cells],
-                )
+                (number, [v if type(v) is str and v else _calamine_cell(v) for v in cells])
             )
     return rows
 
@@ -1601,15 +1600,25 @@ def import_run(*, job_id: int, actor, checked: list[Checked] | None = None) -> I
         )
         return ImportJob.objects.get(pk=job_id)
     target = job.report.get("target_status") or EnterpriseStatus.VERIFIED
+    size = COPY_CHUNK if copy_writes() else CHUNK
     created = 0
     failed_rows: list[dict] = []
     try:
         if job.mode == ImportMode.ALL_OR_NOTHING:
+            batch = uuid.uuid4()  # one change set, as one transaction
             with transaction.atomic():
-                created = _write(valid, actor=actor, target=target, job_id=job_id, strict=True)
+                for start in range(0, len(valid), size):
+                    created += _write(
+                        valid[start : start + size],
+                        actor=actor,
+                        target=target,
+                        job_id=job_id,
+                        strict=True,
+                        batch=batch,
+                    )
         else:
-            for start in range(0, len(valid), CHUNK):
-                chunk = valid[start : start + CHUNK]
+            for start in range(0, len(valid), size):
+                chunk = valid[start : start + size]
                 created += _write(
                     chunk, actor=actor, target=target, job_id=job_id, failed=failed_rows
                 )
@@ -1640,19 +1649,20 @@ def import_run(*, job_id: int, actor, checked: list[Checked] | None = None) -> I
 NEAR_KINDS = {DuplicateKind.SIMILAR_NAME, DuplicateKind.SAME_PHONE, DuplicateKind.SAME_NIK}
 
 
-def _flag_near_duplicates(built, enterprises) -> None:
+def _flag_near_duplicates(pairs: list[tuple[int, "Checked"]]) -> None:
     """Flags for staff from what the check found: against the register and between rows of the
-    file that were both imported (one bulk insert, no query per row)."""
-    id_of_row = {item.row: enterprise.pk for (enterprise, *_rest), item in built}
+    file that were both imported (one bulk insert, no query per row). ``pairs``: (the new
+    business's id, its row)."""
+    id_of_row = {item.row: pk for pk, item in pairs}
     flags = {}
-    for (enterprise, *_rest), item in built:
+    for pk, item in pairs:
         for found in item.duplicates:
             if found["kind"] not in NEAR_KINDS:
                 continue
             other = found.get("existing_id") or id_of_row.get(found.get("other_row"))
-            if not other or other == enterprise.pk:
+            if not other or other == pk:
                 continue
-            low, high = sorted((enterprise.pk, other))
+            low, high = sorted((pk, other))
             flags[(low, high, found["kind"])] = DuplicateFlag(
                 enterprise_id=low, other_id=high, kind=found["kind"], score=found.get("score")
             )
@@ -1697,8 +1707,53 @@ def _write(
     job_id: int,
     strict: bool = False,
     failed: list | None = None,
+    batch: uuid.UUID | None = None,
 ) -> int:
     """Create the businesses of the rows in bulk, with products, history and activity log."""
+    write = _write_copy if copy_writes() else _write_orm
+    return write(
+        items,
+        actor=actor,
+        target=target,
+        job_id=job_id,
+        strict=strict,
+        failed=failed,
+        batch=batch or uuid.uuid4(),
+    )
+
+
+def _write_one_by_one(items, *, actor, target: str, job_id: int, failed: list) -> int:
+    """Each row in its own transaction; a row that collides is reported, the others written."""
+    created = 0
+    for item in items:
+        try:
+            with transaction.atomic():
+                created += _write_orm(
+                    [item], actor=actor, target=target, job_id=job_id, strict=True
+                )
+        except IntegrityError:
+            failed.append(
+                {
+                    "row": item.row,
+                    "column": "NIB",
+                    "field": "nib",
+                    "message": str(_("This business was registered meanwhile.")),
+                }
+            )
+    return created
+
+
+def _write_orm(
+    items: list[Checked],
+    *,
+    actor,
+    target: str,
+    job_id: int,
+    strict: bool = False,
+    failed: list | None = None,
+    batch: uuid.UUID | None = None,
+) -> int:
+    """bulk_create (every database; SQLite in the tests)."""
     now = timezone.now()
     built = [(_build(item, actor=actor, target=target, now=now), item) for item in items]
     try:
@@ -1708,23 +1763,13 @@ def _write(
         if strict:
             raise
         # A row collided with a record registered meanwhile: write row by row, skip that one.
-        created = 0
-        for _parts, item in built:
-            try:
-                with transaction.atomic():
-                    created += _write(
-                        [item], actor=actor, target=target, job_id=job_id, strict=True
-                    )
-            except IntegrityError:
-                failed.append(
-                    {
-                        "row": item.row,
-                        "column": "NIB",
-                        "field": "nib",
-                        "message": str(_("This business was registered meanwhile.")),
-                    }
-                )
-        return created
+        return _write_one_by_one(
+            [item for _parts, item in built],
+            actor=actor,
+            target=target,
+            job_id=job_id,
+            failed=failed,
+        )
     products, certifications, logs = [], [], []
     content_type = ContentType.objects.get_for_model(Enterprise)
     real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
@@ -1767,7 +1812,7 @@ def _write(
     Certification.objects.bulk_create(certifications, batch_size=1000)
     # One history entry per imported record ("created by import N"); the values themselves are
     # the record's, and every later change is kept field by field with its old value.
-    batch = uuid.uuid4()
+    batch = batch or uuid.uuid4()
     history = [
         FieldChange(
             enterprise=enterprise,
@@ -1782,8 +1827,299 @@ def _write(
     ]
     FieldChange.objects.bulk_create(history, batch_size=2000)
     ActivityLog.objects.bulk_create(logs, batch_size=1000)
-    _flag_near_duplicates(built, enterprises)
+    _flag_near_duplicates([(e.pk, item) for (e, *_rest), item in built])
     return len(enterprises)
+
+
+# --- Writing with COPY (PostgreSQL) ---------------------------------------------------------------
+# bulk_create spends ~0.5 ms a business in Django's per-value machinery (pre_save, get_db_prep_save,
+# SQL of 50 columns by rows) — more than everything else of an import together. On PostgreSQL the
+# rows go in with COPY: the same columns and values the ORM path writes (the derived fields by
+# enterprise_derive, the NIK encrypted and hashed as the model fields do; a test compares the rows
+# of both paths), the businesses' ids reserved from their sequence first.
+
+COPY_CHUNK = 5000  # rows per COPY transaction in valid-rows mode (and between progress updates)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_writes() -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "REGISTRY_IMPORT_COPY", True)
+
+
+def _copy_converter(model_field):
+    """Python value → the COPY text of one column."""
+    from django.db import models
+
+    def text(v):
+        return "\\N" if v is None else str(v).translate(_COPY_ESCAPES)
+
+    def number(v):
+        return "\\N" if v is None else str(int(v))
+
+    def plain(v):
+        return "\\N" if v is None else str(v)
+
+    def moment(v):
+        return "\\N" if v is None else v.isoformat()
+
+    def boolean(v):
+        return "\\N" if v is None else ("t" if v else "f")
+
+    encoder = getattr(model_field, "encoder", None)
+
+    def json_text(v):
+        return "\\N" if v is None else json.dumps(v, cls=encoder).translate(_COPY_ESCAPES)
+
+    def floating(v):
+        return "\\N" if v is None else repr(float(v))
+
+    if isinstance(model_field, models.ForeignKey):
+        return _copy_converter(model_field.target_field)
+    for kind, convert in (
+        (models.BooleanField, boolean),
+        (models.AutoField, number),
+        (models.IntegerField, number),  # every integer field, small, big and positive
+        (models.DecimalField, plain),
+        (models.FloatField, floating),
+        (models.DateTimeField, moment),
+        (models.DateField, moment),
+        (models.UUIDField, plain),
+        (models.JSONField, json_text),
+        (models.CharField, text),
+        (models.TextField, text),
+    ):
+        if isinstance(model_field, kind):
+            return convert
+    raise TypeError(f"No COPY conversion for {model_field!r}")
+
+
+@dataclass
+class _CopyTable:
+    """COPY of chosen columns (attribute names) of a model's table."""
+
+    model: type
+    attnames: list[str]
+
+    def __post_init__(self):
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        self.fields = [fields[a] for a in self.attnames]
+        self.converters = [_copy_converter(f) for f in self.fields]
+        self.rows: list[str] = []
+
+    def add(self, values: tuple) -> None:
+        self.rows.append(
+            "\t".join([convert(v) for convert, v in zip(self.converters, values, strict=True)])
+        )
+
+    def write(self, cursor) -> None:
+        if not self.rows:
+            return
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        buffer = io.StringIO("\n".join(self.rows) + "\n")
+        with connection.wrap_database_errors:
+            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+        self.rows = []
+
+
+_DERIVE_READS = (
+    "name",
+    "kelurahan_id",
+    "workers_male",
+    "workers_female",
+    "workers_unspecified",
+    "investment_idr",
+    "modal_usaha_idr",
+    "annual_turnover_idr",
+)
+
+
+class _Derived:
+    """What enterprise_derive reads and sets, without a model instance."""
+
+    __slots__ = ("kelurahan", *_DERIVE_READS, *DERIVED_FIELDS)
+
+
+_FOREIGN = {"sentra": "sentra_id", "kelurahan": "kelurahan_id"}
+
+
+def _enterprise_columns() -> list[str]:
+    return [f.attname for f in Enterprise._meta.concrete_fields]
+
+
+def _write_copy(
+    items: list[Checked],
+    *,
+    actor,
+    target: str,
+    job_id: int,
+    strict: bool,
+    failed: list | None,
+    batch: uuid.UUID,
+) -> int:
+    """The businesses of the rows, with products, certifications, history, activity log and
+    duplicate flags, in one transaction of COPYs."""
+    try:
+        with transaction.atomic():
+            return _copy_rows(items, actor=actor, target=target, job_id=job_id, batch=batch)
+    except IntegrityError:
+        if strict:
+            raise
+    # A row collided with a record registered meanwhile: write row by row, skip that one.
+    return _write_one_by_one(items, actor=actor, target=target, job_id=job_id, failed=failed)
+
+
+def _copy_rows(items: list[Checked], *, actor, target: str, job_id: int, batch) -> int:
+    now = timezone.now()
+    verified = target == EnterpriseStatus.VERIFIED
+    actor_id = actor.pk if actor is not None else None
+    real_actor_id = actor_id if getattr(actor, "is_authenticated", False) else None
+    # Every column at the value a new Enterprise() holds, then what _build sets.
+    template = {f.attname: f.get_default() for f in Enterprise._meta.concrete_fields}
+    # As _build: an empty value becomes "" only where the field declares a text default.
+    string_default = {
+        f.name for f in Enterprise._meta.concrete_fields if isinstance(f.default, str)
+    }
+    template |= {
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": actor_id,
+        "source": RegistrationSource.IMPORT,
+        "status": target,
+        "status_changed_at": now,
+        "submitted_at": now,
+        "verified_at": now if verified else None,
+        "verified_by_id": actor_id if verified else None,
+        "draft_step": 5,
+    }
+    attnames = _enterprise_columns()
+    businesses = _CopyTable(Enterprise, attnames)
+    products = _CopyTable(
+        Product,
+        [
+            "enterprise_id",
+            "position",
+            "kbli_id",
+            "kbli_code",
+            "kbli_version",
+            "name",
+            "capacity_per_year",
+            "capacity_unit",
+            "raw_materials",
+            "marketing_reach",
+        ],
+    )
+    certifications = _CopyTable(Certification, ["enterprise_id", "kind", "number", "expires_on"])
+    history = _CopyTable(
+        FieldChange,
+        [
+            "enterprise_id",
+            "batch",
+            "changed_at",
+            "actor_id",
+            "source",
+            "field",
+            "old_value",
+            "new_value",
+        ],
+    )
+    logs = _CopyTable(
+        ActivityLog,
+        [
+            "created_at",
+            "actor_id",
+            "content_type_id",
+            "object_id",
+            "action",
+            "from_state",
+            "to_state",
+            "reason",
+            "data",
+        ],
+    )
+    content_type_id = ContentType.objects.get_for_model(Enterprise).pk
+    log_data = {"import": job_id}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Enterprise._meta.db_table, len(items)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        pairs = []
+        for pk, item in zip(ids, items, strict=True):
+            values = dict(template)
+            values["id"] = pk
+            for key, value in item.data["data"].items():
+                if key in _FOREIGN:
+                    values[_FOREIGN[key]] = value.pk if value is not None else None
+                elif key in EDITABLE_FIELDS:
+                    values[key] = "" if value is None and key in string_default else value
+            for key in ("workers_male", "workers_female", "workers_unspecified"):
+                if values[key] is None:
+                    values[key] = 0
+            derived = _Derived()
+            for key in _DERIVE_READS:
+                setattr(derived, key, values[key])
+            derived.kelurahan = item.data["data"].get("kelurahan")
+            for key in DERIVED_FIELDS:
+                setattr(derived, key, values[key])
+            enterprise_derive(derived)
+            for key in DERIVED_FIELDS:
+                values[key] = getattr(derived, key)
+            nik = values["owner_nik"] or ""
+            values["owner_nik_hash"] = keyed_hash(nik)
+            values["owner_nik"] = encrypt_text(nik) if nik else ""
+            item_products = item.data.get("products") or []
+            values["product_names"] = product_names_of(p["name"] for p in item_products)
+            businesses.add(tuple(values[a] for a in attnames))
+            for position, p in enumerate(item_products):
+                kbli = p["kbli"]
+                products.add(
+                    (
+                        pk,
+                        position,
+                        kbli.pk,
+                        kbli.code,
+                        kbli.version,
+                        p["name"],
+                        p.get("capacity_per_year"),
+                        p.get("capacity_unit") or "",
+                        p.get("raw_materials") or "",
+                        p.get("marketing_reach") or "",
+                    )
+                )
+            for c in item.data.get("certifications") or []:
+                certifications.add((pk, c["kind"], c.get("number") or "", c.get("expires_on")))
+            history.add(
+                (
+                    pk,
+                    batch,
+                    now,
+                    real_actor_id,
+                    HistorySource.IMPORT,
+                    "created",
+                    "",
+                    f"import #{job_id}, row {item.row}",
+                )
+            )
+            logs.add(
+                (
+                    now,
+                    real_actor_id,
+                    content_type_id,
+                    str(pk),
+                    "enterprise.import",
+                    "",
+                    target,
+                    "",
+                    log_data,
+                )
+            )
+            pairs.append((pk, item))
+        for table in (businesses, products, certifications, history, logs):
+            table.write(cursor)
+    _flag_near_duplicates(pairs)
+    return len(items)
 
 
 # --- The template -------------------------------------------------------------------------
