@@ -168,3 +168,27 @@ def test_generated_businesses_are_consistent(ref):
     for product in products:
         assert product["name"] in by_id[product["enterprise_id"]]["product_names"].split(" | ")
         assert ref.kbli[product["kbli_code"]] == int(product["kbli_id"])
+
+
+def test_seed_applications_writes_applications_in_review_with_three_tracks(ref):
+    from training.seeding import seed_applications
+
+    seed_enterprises(count=80, seed=2, chunk=50, workers=1)
+    made = seed_applications(count=12, seed=4)
+    apps = Application.objects.filter(program_id=made["program_id"])
+    assert made["applications"] == apps.count() == 12
+    assert set(apps.values_list("enterprise__status", flat=True)) == {"verified"}
+    for app in apps.prefetch_related("track_choices"):
+        assert app.status == "in_review"
+        assert app.consent_share_with_partner is True
+        assert app.eligibility == []
+        assert app.consent_at < app.submitted_at < app.status_changed_at
+        choices = sorted((c.preference, c.track_id) for c in app.track_choices.all())
+        assert [p for p, _t in choices] == [1, 2, 3]
+        assert len({t for _p, t in choices}) == 3
+    again = seed_applications(count=12, seed=4)
+    assert sorted(apps.values_list("enterprise_id", flat=True)) == sorted(
+        Application.objects.filter(program_id=again["program_id"]).values_list(
+            "enterprise_id", flat=True
+        )
+    )
