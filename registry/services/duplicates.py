@@ -7,6 +7,10 @@ SQLite the simpler comparison of similar_names), the same phone, the same NIK wi
 business.
 """
 
+import itertools
+import math
+from fractions import Fraction
+
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -213,6 +217,84 @@ def similar_names_many(items: list[tuple[str, str]], *, limit: int = 3) -> list[
             )
             for n, pk, similarity in cursor.fetchall():
                 found[n].append((pk, round(float(similarity), 3)))
+    return found
+
+
+def similar_names_bulk(items: list[tuple[str, str]], *, limit: int = 3) -> list[list]:
+    """``similar_names_many``'s answer, computed in memory for an import's thousands of rows.
+
+    The SQL probe compares every name of the kelurahan with pg_trgm's similarity, so its cost
+    grows with the register (≈ 0.14 ms a row at 20,000 businesses, tens of times that at a
+    million). Here the register's names of the rows' kelurahan are read once (the index on
+    (kelurahan, name_key) INCLUDE (status)), and each row is compared only with the names that
+    share one of its rarest trigrams — a prefix filter: two sets with Jaccard similarity ≥ t
+    share at least ⌈t·|A|⌉ elements, so under any fixed order of trigrams the first
+    |A| - ⌈t·|A|⌉ + 1 of each set meet. The similarity is pg_trgm's (``trigram_similarity``:
+    the same trigrams of the same ASCII words); tests compare both on PostgreSQL.
+    Returns one [(id, similarity)] list per pair, in order, at most ``limit`` each."""
+    found: list[list] = [[] for _ in items]
+    wanted: dict[str, list[tuple[int, str]]] = {}
+    for n, (kel, key) in enumerate(items):
+        if kel and key:
+            wanted.setdefault(kel, []).append((n, key))
+    if not wanted:
+        return found
+    register: dict[str, list[tuple[int, str]]] = {}
+    inactive = sorted({*INACTIVE_STATUSES, EnterpriseStatus.DRAFT})
+    codes = sorted(wanted)
+    for start in range(0, len(codes), 900):
+        rows = (
+            Enterprise.objects.filter(kelurahan_id__in=codes[start : start + 900])
+            .exclude(status__in=inactive)
+            .exclude(name_key="")
+            .values_list("kelurahan_id", "id", "name_key")
+        )
+        for kel, pk, key in rows:
+            register.setdefault(kel, []).append((pk, key))
+    threshold = Fraction(str(NAME_SIMILARITY_THRESHOLD))
+    grams_of: dict[str, frozenset] = {}
+
+    def grams(key):
+        got = grams_of.get(key)
+        if got is None:
+            got = grams_of[key] = frozenset(trigrams(key))
+        return got
+
+    def prefix_length(size: int) -> int:
+        return size - math.ceil(threshold * size) + 1
+
+    for kel, probes in wanted.items():
+        names = register.get(kel)
+        if not names:
+            continue
+        sets = [grams(key) for _pk, key in names]
+        frequency: dict[str, int] = {}
+        for g in itertools.chain.from_iterable(sets):
+            frequency[g] = frequency.get(g, 0) + 1
+
+        def order(g, frequency=frequency):
+            return (frequency.get(g, 0), g)
+
+        postings: dict[str, list[int]] = {}
+        for index, b in enumerate(sets):
+            for g in sorted(b, key=order)[: prefix_length(len(b))]:
+                postings.setdefault(g, []).append(index)
+        for n, key in probes:
+            a = grams(key)
+            if not a:
+                continue
+            candidates = set()
+            for g in sorted(a, key=order)[: prefix_length(len(a))]:
+                candidates.update(postings.get(g, ()))
+            scored = []
+            for index in candidates:
+                b = sets[index]
+                common = len(a & b)
+                similarity = common / (len(a) + len(b) - common)
+                if similarity >= NAME_SIMILARITY_THRESHOLD:
+                    scored.append((-similarity, names[index][0]))
+            scored.sort()
+            found[n] = [(pk, round(-negative, 3)) for negative, pk in scored[:limit]]
     return found
 
 

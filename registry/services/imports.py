@@ -71,7 +71,7 @@ from .derive import DERIVED_FIELDS, enterprise_derive, name_key
 from .duplicates import (
     NameIndex,
     duplicate_message,
-    similar_names_many,
+    similar_names_bulk,
     trigram_similarity,
 )
 
@@ -541,9 +541,7 @@ def _xlsx_rows_calamine(fileobj) -> list[tuple[int, list]]:
     rows = []
     for number, cells in enumerate(values, start=1):
         if any(v != "" for v in cells):
-            rows.append(
-                (number, [v if type(v) is str and v else _calamine_cell(v) for v in cells])
-            )
+            rows.append((number, [v if type(v) is str and v else _calamine_cell(v) for v in cells]))
     return rows
 
 
@@ -1317,7 +1315,7 @@ def _find_duplicates(rows: list[Checked]) -> None:
             for r in rows
         ]
         similar_of = {
-            id(r): found for r, found in zip(rows, similar_names_many(pairs), strict=True)
+            id(r): found for r, found in zip(rows, similar_names_bulk(pairs), strict=True)
         }
     seen = _Seen()
     for result in rows:
