@@ -11,12 +11,14 @@ Each row is checked by the API's serializer (one rule for pages, API and import)
 office's words are mapped to the API's values (kelurahan names, "L"/"P", "Rp 1.500.000" …).
 """
 
+import contextlib
 import csv
 import datetime
 import functools
 import io
 import json
 import re
+import threading
 import uuid
 import zipfile
 import zlib
@@ -26,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -993,36 +995,34 @@ class _Slow(Exception):
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 
 
-def _value_checks(field) -> list:
-    """Plain checks equivalent to ``field.validators`` passing (each raises when it fails)."""
-    from django.core import validators as dj
-    from rest_framework.validators import ProhibitSurrogateCharactersValidator
+class _Checks:
+    """``field.validators`` as plain checks: the usual ones (length, range, forbidden characters)
+    as bounds compared inline, the others called (each raises when the value is bad)."""
 
-    checks = []
-    for validator in field.validators:
-        limit = getattr(validator, "limit_value", None)
-        if callable(limit) or getattr(validator, "requires_context", False):
-            checks.append(lambda v, f=field: f.run_validators(v))
-        elif type(validator) is dj.MaxLengthValidator:
-            checks.append(lambda v, n=limit: _fail_slow() if len(v) > n else None)
-        elif type(validator) is dj.MinLengthValidator:
-            checks.append(lambda v, n=limit: _fail_slow() if len(v) < n else None)
-        elif type(validator) is dj.MaxValueValidator:
-            checks.append(lambda v, n=limit: _fail_slow() if v > n else None)
-        elif type(validator) is dj.MinValueValidator:
-            checks.append(lambda v, n=limit: _fail_slow() if v < n else None)
-        elif type(validator) in (
-            dj.ProhibitNullCharactersValidator,
-            ProhibitSurrogateCharactersValidator,
-        ):
-            checks.append(lambda v: _fail_slow() if _BAD_CHARS.search(str(v)) else None)
-        else:
-            checks.append(validator)  # e.g. EmailValidator: raises when the value is bad
-    return checks
+    def __init__(self, field):
+        from django.core import validators as dj
+        from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-
-def _fail_slow():
-    raise _Slow
+        self.longest = self.shortest = self.highest = self.lowest = None
+        self.characters = False
+        self.others = []
+        for validator in field.validators:
+            limit = getattr(validator, "limit_value", None)
+            kind = type(validator)
+            if callable(limit) or getattr(validator, "requires_context", False):
+                self.others.append(lambda v, f=field: f.run_validators(v))
+            elif kind is dj.MaxLengthValidator:
+                self.longest = limit if self.longest is None else min(limit, self.longest)
+            elif kind is dj.MinLengthValidator:
+                self.shortest = limit if self.shortest is None else max(limit, self.shortest)
+            elif kind is dj.MaxValueValidator:
+                self.highest = limit if self.highest is None else min(limit, self.highest)
+            elif kind is dj.MinValueValidator:
+                self.lowest = limit if self.lowest is None else max(limit, self.lowest)
+            elif kind in (dj.ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator):
+                self.characters = True
+            else:
+                self.others.append(validator)  # e.g. EmailValidator
 
 
 def _compile_field(field):
@@ -1032,7 +1032,8 @@ def _compile_field(field):
     from rest_framework import serializers as s
 
     kind = type(field)
-    checks = _value_checks(field)
+    checks = _Checks(field)
+    others = checks.others
     stock_run = kind.run_validation in (
         f.Field.run_validation,
         relations.RelatedField.run_validation,
@@ -1059,33 +1060,53 @@ def _compile_field(field):
     if kind.run_validation is f.CharField.run_validation and (
         kind.to_internal_value is f.CharField.to_internal_value
     ):
+        if checks.highest is not None or checks.lowest is not None:
+            return None
         trim, allow_blank = field.trim_whitespace, field.allow_blank
+        longest, shortest = checks.longest, checks.shortest or 0
+        characters = checks.characters
+        search = _BAD_CHARS.search
 
         def char(value):
             if type(value) is not str:
                 raise _Slow
-            value = value.strip() if trim else value
+            if trim:
+                value = value.strip()
             if not value:
                 if allow_blank:
                     return ""
                 raise _Slow
-            for check in checks:
+            if (
+                (longest is not None and len(value) > longest)
+                or len(value) < shortest
+                or (characters and search(value))
+            ):
+                raise _Slow
+            for check in others:
                 check(value)
             return value
 
         return char
-    if not stock_run:
+    if not stock_run or checks.longest is not None or checks.shortest is not None:
         return None
     convert = field.to_internal_value
     integer = isinstance(field, f.IntegerField) and (
         kind.to_internal_value is f.IntegerField.to_internal_value
     )
+    highest, lowest, characters = checks.highest, checks.lowest, checks.characters
 
     def other(value):
         if value is None or value == "":
             raise _Slow  # empty values: DRF's validate_empty_values decides
-        value = value if integer and type(value) is int else convert(value)
-        for check in checks:
+        if not (integer and type(value) is int):
+            value = convert(value)
+        if (
+            (highest is not None and value > highest)
+            or (lowest is not None and value < lowest)
+            or (characters and _BAD_CHARS.search(str(value)))
+        ):
+            raise _Slow
+        for check in others:
             check(value)
         return value
 
@@ -1598,29 +1619,54 @@ def import_run(*, job_id: int, actor, checked: list[Checked] | None = None) -> I
         )
         return ImportJob.objects.get(pk=job_id)
     target = job.report.get("target_status") or EnterpriseStatus.VERIFIED
-    size = COPY_CHUNK if copy_writes() else CHUNK
+    size = CHUNK
     created = 0
     failed_rows: list[dict] = []
+    written: dict = {}  # {row: id} of the rows imported so far, for the duplicate flags
+
+    def progress(n):
+        ImportJob.objects.filter(pk=job_id).update(processed_rows=n)
+
     try:
-        if job.mode == ImportMode.ALL_OR_NOTHING:
+        if copy_writes():
+            strict = job.mode == ImportMode.ALL_OR_NOTHING
+            with transaction.atomic() if strict else contextlib.nullcontext():
+                created = _write_copy(
+                    valid,
+                    actor=actor,
+                    target=target,
+                    job_id=job_id,
+                    strict=strict,
+                    failed=failed_rows,
+                    batch=uuid.uuid4(),
+                    written=written,
+                    progress=None if strict else progress,
+                )
+        elif job.mode == ImportMode.ALL_OR_NOTHING:
             batch = uuid.uuid4()  # one change set, as one transaction
             with transaction.atomic():
                 for start in range(0, len(valid), size):
-                    created += _write(
+                    created += _write_orm(
                         valid[start : start + size],
                         actor=actor,
                         target=target,
                         job_id=job_id,
                         strict=True,
                         batch=batch,
+                        written=written,
                     )
         else:
             for start in range(0, len(valid), size):
                 chunk = valid[start : start + size]
-                created += _write(
-                    chunk, actor=actor, target=target, job_id=job_id, failed=failed_rows
+                created += _write_orm(
+                    chunk,
+                    actor=actor,
+                    target=target,
+                    job_id=job_id,
+                    failed=failed_rows,
+                    written=written,
                 )
-                ImportJob.objects.filter(pk=job_id).update(processed_rows=start + len(chunk))
+                progress(start + len(chunk))
     except IntegrityError:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED,
@@ -1647,11 +1693,13 @@ def import_run(*, job_id: int, actor, checked: list[Checked] | None = None) -> I
 NEAR_KINDS = {DuplicateKind.SIMILAR_NAME, DuplicateKind.SAME_PHONE, DuplicateKind.SAME_NIK}
 
 
-def _flag_near_duplicates(pairs: list[tuple[int, "Checked"]]) -> None:
+def _flag_near_duplicates(pairs: list[tuple[int, "Checked"]], written: dict | None = None) -> None:
     """Flags for staff from what the check found: against the register and between rows of the
     file that were both imported (one bulk insert, no query per row). ``pairs``: (the new
-    business's id, its row)."""
-    id_of_row = {item.row: pk for pk, item in pairs}
+    business's id, its row); ``written``: {row: id} of the rows imported before (earlier
+    chunks of the file), updated with these."""
+    id_of_row = written if written is not None else {}
+    id_of_row.update((item.row, pk) for pk, item in pairs)
     flags = {}
     for pk, item in pairs:
         for found in item.duplicates:
@@ -1697,37 +1745,21 @@ def _build(item: Checked, *, actor, target: str, now) -> tuple[Enterprise, list,
     return enterprise, products, kwargs.get("certifications") or []
 
 
-def _write(
-    items: list[Checked],
-    *,
-    actor,
-    target: str,
-    job_id: int,
-    strict: bool = False,
-    failed: list | None = None,
-    batch: uuid.UUID | None = None,
+def _write_one_by_one(
+    items, *, actor, target: str, job_id: int, failed: list, written: dict | None = None
 ) -> int:
-    """Create the businesses of the rows in bulk, with products, history and activity log."""
-    write = _write_copy if copy_writes() else _write_orm
-    return write(
-        items,
-        actor=actor,
-        target=target,
-        job_id=job_id,
-        strict=strict,
-        failed=failed,
-        batch=batch or uuid.uuid4(),
-    )
-
-
-def _write_one_by_one(items, *, actor, target: str, job_id: int, failed: list) -> int:
     """Each row in its own transaction; a row that collides is reported, the others written."""
     created = 0
     for item in items:
         try:
             with transaction.atomic():
                 created += _write_orm(
-                    [item], actor=actor, target=target, job_id=job_id, strict=True
+                    [item],
+                    actor=actor,
+                    target=target,
+                    job_id=job_id,
+                    strict=True,
+                    written=written,
                 )
         except IntegrityError:
             failed.append(
@@ -1750,6 +1782,7 @@ def _write_orm(
     strict: bool = False,
     failed: list | None = None,
     batch: uuid.UUID | None = None,
+    written: dict | None = None,
 ) -> int:
     """bulk_create (every database; SQLite in the tests)."""
     now = timezone.now()
@@ -1767,6 +1800,7 @@ def _write_orm(
             target=target,
             job_id=job_id,
             failed=failed,
+            written=written,
         )
     products, certifications, logs = [], [], []
     content_type = ContentType.objects.get_for_model(Enterprise)
@@ -1825,7 +1859,7 @@ def _write_orm(
     ]
     FieldChange.objects.bulk_create(history, batch_size=2000)
     ActivityLog.objects.bulk_create(logs, batch_size=1000)
-    _flag_near_duplicates([(e.pk, item) for (e, *_rest), item in built])
+    _flag_near_duplicates([(e.pk, item) for (e, *_rest), item in built], written)
     return len(enterprises)
 
 
@@ -1891,23 +1925,46 @@ def _copy_converter(model_field):
     raise TypeError(f"No COPY conversion for {model_field!r}")
 
 
-@dataclass
 class _CopyTable:
-    """COPY of chosen columns (attribute names) of a model's table."""
+    """COPY into a model's table: ``attnames`` vary per row; ``constants`` (attname → value)
+    are the same for every row, converted once."""
 
-    model: type
-    attnames: list[str]
+    def __init__(self, model, attnames: list[str], constants: dict | None = None):
+        from django.db import models
 
-    def __post_init__(self):
-        fields = {f.attname: f for f in self.model._meta.concrete_fields}
-        self.fields = [fields[a] for a in self.attnames]
-        self.converters = [_copy_converter(f) for f in self.fields]
+        constants = constants or {}
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        self.model = model
+        self.fields = [fields[a] for a in (*attnames, *constants)]
+        self.converters = [_copy_converter(fields[a]) for a in attnames]
+        # Per-row values are written by their str(): types whose COPY text differs are constants.
+        special = (models.JSONField, models.FloatField, models.BooleanField)
+        special += (models.DateTimeField, models.UUIDField)
+        for a in attnames:
+            if isinstance(fields[a], special):
+                raise TypeError(f"{a}: give it as a constant")
+        self.suffix = "".join(
+            "\t" + _copy_converter(fields[a])(value) for a, value in constants.items()
+        )
+        self.width = len(attnames)
         self.rows: list[str] = []
 
     def add(self, values: tuple) -> None:
-        self.rows.append(
-            "\t".join([convert(v) for convert, v in zip(self.converters, values, strict=True)])
+        # str() of each value, then one look at the whole line for what COPY must escape
+        # (backslash, tab, newline): most lines have none, and then no value is escaped.
+        line = "\t".join(
+            ["\\N" if v is None else v if v.__class__ is str else str(v) for v in values]
         )
+        if (
+            line.count("\t") != self.width - 1
+            or line.count("\\") != values.count(None)
+            or "\n" in line
+            or "\r" in line
+        ):
+            line = "\t".join(
+                [convert(v) for convert, v in zip(self.converters, values, strict=True)]
+            )
+        self.rows.append(line + self.suffix)
 
     def write(self, cursor) -> None:
         if not self.rows:
@@ -1941,10 +1998,6 @@ class _Derived:
 _FOREIGN = {"sentra": "sentra_id", "kelurahan": "kelurahan_id"}
 
 
-def _enterprise_columns() -> list[str]:
-    return [f.attname for f in Enterprise._meta.concrete_fields]
-
-
 def _write_copy(
     items: list[Checked],
     *,
@@ -1954,20 +2007,125 @@ def _write_copy(
     strict: bool,
     failed: list | None,
     batch: uuid.UUID,
+    written: dict | None = None,
+    progress=None,
 ) -> int:
     """The businesses of the rows, with products, certifications, history, activity log and
-    duplicate flags, in one transaction of COPYs."""
+    duplicate flags: one transaction of COPYs per COPY_CHUNK rows.
+
+    A writer thread runs each chunk's COPYs on this thread's own connection (so in its
+    transaction) while this thread prepares the next chunk: PostgreSQL updating the register's
+    indexes and Python building rows take the two cores at once (psycopg2 lets go of the GIL
+    while the server works). The two threads never use the connection at the same time."""
+    written = {} if written is None else written
+    chunks = [items[i : i + COPY_CHUNK] for i in range(0, len(items), COPY_CHUNK)]
+    if not chunks:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Enterprise._meta.db_table, len(items)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    context = _CopyContext(
+        actor=actor,
+        target=target,
+        job_id=job_id,
+        content_type_id=ContentType.objects.get_for_model(Enterprise).pk,
+    )
+    shared = connections[DEFAULT_DB_ALIAS]
+    created, done = 0, 0
+    shared.inc_thread_sharing()
     try:
-        with transaction.atomic():
-            return _copy_rows(items, actor=actor, target=target, job_id=job_id, batch=batch)
-    except IntegrityError:
-        if strict:
-            raise
-    # A row collided with a record registered meanwhile: write row by row, skip that one.
-    return _write_one_by_one(items, actor=actor, target=target, job_id=job_id, failed=failed)
+        # One change set per transaction, as bulk_create's batches.
+        def batch_of_chunk():
+            return batch if strict else uuid.uuid4()
+
+        prepared = _copy_prepare(chunks[0], ids[: len(chunks[0])], context, batch_of_chunk())
+        for index, chunk in enumerate(chunks):
+            outcome: dict = {}
+            writer = threading.Thread(
+                target=_copy_execute,
+                args=(shared, prepared, written, outcome),
+                name=f"import-{job_id}-copy",
+            )
+            writer.start()
+            try:
+                following = None
+                if index + 1 < len(chunks):
+                    offset = done + len(chunk)
+                    nxt = chunks[index + 1]
+                    following = _copy_prepare(
+                        nxt, ids[offset : offset + len(nxt)], context, batch_of_chunk()
+                    )
+            finally:
+                writer.join()
+            error = outcome.get("error")
+            if error is None:
+                created += len(chunk)
+            elif isinstance(error, IntegrityError) and not strict:
+                # A row collided with a record registered meanwhile: row by row, skip that one.
+                created += _write_one_by_one(
+                    chunk, actor=actor, target=target, job_id=job_id, failed=failed, written=written
+                )
+            else:
+                raise error
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+            prepared = following
+    finally:
+        shared.dec_thread_sharing()
+    return created
 
 
-def _copy_rows(items: list[Checked], *, actor, target: str, job_id: int, batch) -> int:
+@dataclass
+class _CopyContext:
+    actor: object
+    target: str
+    job_id: int
+    content_type_id: int
+
+
+@dataclass
+class _Prepared:
+    tables: list
+    pairs: list
+
+
+def _copy_execute(shared, prepared: _Prepared, written: dict, outcome: dict) -> None:
+    """The writer thread: one chunk's COPYs and flags in one transaction (a savepoint inside
+    an all-or-nothing import's transaction)."""
+    connections[DEFAULT_DB_ALIAS] = shared
+    try:
+        with transaction.atomic(), shared.cursor() as cursor:
+            for table in prepared.tables:
+                table.write(cursor)
+            before = dict(written)
+            try:
+                _flag_near_duplicates(prepared.pairs, written)
+            except BaseException:
+                written.clear()
+                written.update(before)
+                raise
+    except BaseException as exc:  # handed to the main thread
+        outcome["error"] = exc
+
+
+_ENTERPRISE_VARYING = (
+    "id",
+    *(_FOREIGN.get(f, f) for f in EDITABLE_FIELDS),
+    *DERIVED_FIELDS,
+    "owner_nik_hash",
+    "product_names",
+)
+
+
+def _copy_prepare(
+    items: list[Checked], ids: list[int], context: _CopyContext, batch: uuid.UUID
+) -> _Prepared:
+    """The COPY text of one chunk (no query: the writer thread may be using the connection)."""
+    actor, target, job_id = context.actor, context.target, context.job_id
     now = timezone.now()
     verified = target == EnterpriseStatus.VERIFIED
     actor_id = actor.pk if actor is not None else None
@@ -1990,8 +2148,11 @@ def _copy_rows(items: list[Checked], *, actor, target: str, job_id: int, batch) 
         "verified_by_id": actor_id if verified else None,
         "draft_step": 5,
     }
-    attnames = _enterprise_columns()
-    businesses = _CopyTable(Enterprise, attnames)
+    varying = _ENTERPRISE_VARYING
+    row_template = {a: template[a] for a in varying}
+    businesses = _CopyTable(
+        Enterprise, list(varying), {a: v for a, v in template.items() if a not in row_template}
+    )
     products = _CopyTable(
         Product,
         [
@@ -2010,114 +2171,83 @@ def _copy_rows(items: list[Checked], *, actor, target: str, job_id: int, batch) 
     certifications = _CopyTable(Certification, ["enterprise_id", "kind", "number", "expires_on"])
     history = _CopyTable(
         FieldChange,
-        [
-            "enterprise_id",
-            "batch",
-            "changed_at",
-            "actor_id",
-            "source",
-            "field",
-            "old_value",
-            "new_value",
-        ],
+        ["enterprise_id", "new_value"],
+        {
+            "batch": batch,
+            "changed_at": now,
+            "actor_id": real_actor_id,
+            "source": HistorySource.IMPORT,
+            "field": "created",
+            "old_value": "",
+        },
     )
     logs = _CopyTable(
         ActivityLog,
-        [
-            "created_at",
-            "actor_id",
-            "content_type_id",
-            "object_id",
-            "action",
-            "from_state",
-            "to_state",
-            "reason",
-            "data",
-        ],
+        ["object_id"],
+        {
+            "created_at": now,
+            "actor_id": real_actor_id,
+            "content_type_id": context.content_type_id,
+            "action": "enterprise.import",
+            "from_state": "",
+            "to_state": target,
+            "reason": "",
+            "data": {"import": job_id},
+        },
     )
-    content_type_id = ContentType.objects.get_for_model(Enterprise).pk
-    log_data = {"import": job_id}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Enterprise._meta.db_table, len(items)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        pairs = []
-        for pk, item in zip(ids, items, strict=True):
-            values = dict(template)
-            values["id"] = pk
-            for key, value in item.data["data"].items():
-                if key in _FOREIGN:
-                    values[_FOREIGN[key]] = value.pk if value is not None else None
-                elif key in EDITABLE_FIELDS:
-                    values[key] = "" if value is None and key in string_default else value
-            for key in ("workers_male", "workers_female", "workers_unspecified"):
-                if values[key] is None:
-                    values[key] = 0
-            derived = _Derived()
-            for key in _DERIVE_READS:
-                setattr(derived, key, values[key])
-            derived.kelurahan = item.data["data"].get("kelurahan")
-            for key in DERIVED_FIELDS:
-                setattr(derived, key, values[key])
-            enterprise_derive(derived)
-            for key in DERIVED_FIELDS:
-                values[key] = getattr(derived, key)
-            nik = values["owner_nik"] or ""
-            values["owner_nik_hash"] = keyed_hash(nik)
-            values["owner_nik"] = encrypt_text(nik) if nik else ""
-            item_products = item.data.get("products") or []
-            values["product_names"] = product_names_of(p["name"] for p in item_products)
-            businesses.add(tuple(values[a] for a in attnames))
-            for position, p in enumerate(item_products):
-                kbli = p["kbli"]
-                products.add(
-                    (
-                        pk,
-                        position,
-                        kbli.pk,
-                        kbli.code,
-                        kbli.version,
-                        p["name"],
-                        p.get("capacity_per_year"),
-                        p.get("capacity_unit") or "",
-                        p.get("raw_materials") or "",
-                        p.get("marketing_reach") or "",
-                    )
-                )
-            for c in item.data.get("certifications") or []:
-                certifications.add((pk, c["kind"], c.get("number") or "", c.get("expires_on")))
-            history.add(
+    workers = ("workers_male", "workers_female", "workers_unspecified")
+    pairs = []
+    for pk, item in zip(ids, items, strict=True):
+        values = row_template.copy()
+        values["id"] = pk
+        data = item.data["data"]
+        for key, value in data.items():
+            if key in _FOREIGN:
+                values[_FOREIGN[key]] = value.pk if value is not None else None
+            elif value is None and key in string_default:
+                values[key] = ""
+            else:
+                values[key] = value
+        for key in workers:
+            if values[key] is None:
+                values[key] = 0
+        derived = _Derived()
+        for key in _DERIVE_READS:
+            setattr(derived, key, values[key])
+        derived.kelurahan = data.get("kelurahan")
+        for key in DERIVED_FIELDS:
+            setattr(derived, key, values[key])
+        enterprise_derive(derived)
+        for key in DERIVED_FIELDS:
+            values[key] = getattr(derived, key)
+        nik = values["owner_nik"] or ""
+        values["owner_nik_hash"] = keyed_hash(nik)
+        values["owner_nik"] = encrypt_text(nik) if nik else ""
+        item_products = item.data.get("products") or []
+        values["product_names"] = product_names_of(p["name"] for p in item_products)
+        businesses.add(tuple([values[a] for a in varying]))
+        for position, p in enumerate(item_products):
+            kbli = p["kbli"]
+            products.add(
                 (
                     pk,
-                    batch,
-                    now,
-                    real_actor_id,
-                    HistorySource.IMPORT,
-                    "created",
-                    "",
-                    f"import #{job_id}, row {item.row}",
+                    position,
+                    kbli.pk,
+                    kbli.code,
+                    kbli.version,
+                    p["name"],
+                    p.get("capacity_per_year"),
+                    p.get("capacity_unit") or "",
+                    p.get("raw_materials") or "",
+                    p.get("marketing_reach") or "",
                 )
             )
-            logs.add(
-                (
-                    now,
-                    real_actor_id,
-                    content_type_id,
-                    str(pk),
-                    "enterprise.import",
-                    "",
-                    target,
-                    "",
-                    log_data,
-                )
-            )
-            pairs.append((pk, item))
-        for table in (businesses, products, certifications, history, logs):
-            table.write(cursor)
-    _flag_near_duplicates(pairs)
-    return len(items)
+        for c in item.data.get("certifications") or []:
+            certifications.add((pk, c["kind"], c.get("number") or "", c.get("expires_on")))
+        history.add((pk, f"import #{job_id}, row {item.row}"))
+        logs.add((str(pk),))
+        pairs.append((pk, item))
+    return _Prepared([businesses, products, certifications, history, logs], pairs)
 
 
 # --- The template -------------------------------------------------------------------------

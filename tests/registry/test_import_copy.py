@@ -101,8 +101,15 @@ def run_import(staff, settings, *, copy: bool, mode=ImportMode.VALID_ROWS) -> di
     return snapshot()
 
 
+@pytest.mark.parametrize("chunk", [5000, 3])
 @pytest.mark.parametrize("mode", [ImportMode.VALID_ROWS, ImportMode.ALL_OR_NOTHING])
-def test_copy_writes_the_rows_bulk_create_writes(reference, staff, settings, mode):
+def test_copy_writes_the_rows_bulk_create_writes(
+    reference, staff, settings, monkeypatch, mode, chunk
+):
+    """chunk 3: several COPY transactions (a writer thread each) and bulk_create batches; the
+    flags between rows of different chunks are there too."""
+    monkeypatch.setattr(imports, "COPY_CHUNK", chunk)
+    monkeypatch.setattr(imports, "CHUNK", chunk)
     Sentra.objects.create(name="Sentra Tempe", active=True)
     near = VerifiedEnterpriseFactory(nib="", name="Usaha Contoh 3 Jaya", phone="+6281310000004")
     orm = run_import(staff, settings, copy=False, mode=mode)
@@ -120,7 +127,11 @@ def test_copy_writes_the_rows_bulk_create_writes(reference, staff, settings, mod
     )[0] == ("", "")
 
 
-def test_copy_reports_a_row_registered_after_the_check(reference, staff, settings):
+@pytest.mark.parametrize("chunk", [5000, 2])
+def test_copy_reports_a_row_registered_after_the_check(
+    reference, staff, settings, monkeypatch, chunk
+):
+    monkeypatch.setattr(imports, "COPY_CHUNK", chunk)
     settings.REGISTRY_IMPORT_COPY = True
     job = start(staff, xlsx([good_row(1), good_row(2), good_row(3)]))
     with job.file.open("rb") as fh:
