@@ -57,16 +57,19 @@ def ranking_100k(repeats: int = 5) -> dict:
         tie_breakers=("submitted_at", "lottery"),
         waitlist_length=100,
     )
-    times = []
+    times, cpu, floors = [], [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         outcome = rank(pool, params, seed=42)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        # Floor: sorting the same 100,000 candidates by score (what any ranking must do), as
+        # many times, between the rankings: both see the same load.
+        t0 = time.perf_counter()
+        sorted(pool, key=lambda c: (-c.score, c.submitted_at))
+        floors.append(time.perf_counter() - t0)
     assert len(outcome.by_decision("selected")) == 1000
-    # Floor: sorting the same 100,000 candidates by score alone (what any ranking must do).
-    t0 = time.perf_counter()
-    sorted(pool, key=lambda c: (-c.score, c.submitted_at))
-    floor = time.perf_counter() - t0
+    floor = statistics.median(floors)
     return result(
         "5",
         "rank 100,000 applications (track + kecamatan quotas, women share, waitlist)",
@@ -77,6 +80,7 @@ def ranking_100k(repeats: int = 5) -> dict:
         target="≤ 1 s",
         ok=statistics.median(times) <= 1.0,
         best_s=round(min(times), 3),
+        cpu_s=round(statistics.median(cpu), 3),
     )
 
 

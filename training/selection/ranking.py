@@ -22,12 +22,10 @@ silently dropped.
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
@@ -150,27 +148,7 @@ class _Seats:
             self.women += 1
 
 
-@contextmanager
-def _collector_paused():
-    """The cyclic garbage collector waits while a ranking runs. Ranking a large pool creates a
-    result per candidate, and in a Django process those allocations set off full collections
-    of the whole heap (over 40% of the time at 100,000 candidates, for nothing: the ranking
-    makes no reference cycles). It runs again as soon as the ranking returns or fails."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def rank(candidates: Iterable[Candidate], params: Params, seed: int = 0) -> Outcome:
-    with _collector_paused():
-        return _rank(candidates, params, seed)
-
-
-def _rank(candidates: Iterable[Candidate], params: Params, seed: int) -> Outcome:
     order = merit_order(candidates, params.tie_breakers, seed)
     seats = _Seats(params)
     chosen: dict[int, tuple[Hashable | None, str]] = {}
