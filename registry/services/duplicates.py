@@ -8,7 +8,6 @@ business.
 """
 
 import itertools
-import math
 from fractions import Fraction
 
 from django.db import IntegrityError, connection, transaction
@@ -260,8 +259,10 @@ def similar_names_bulk(items: list[tuple[str, str]], *, limit: int = 3) -> list[
             got = grams_of[key] = frozenset(trigrams(key))
         return got
 
+    num, den = threshold.numerator, threshold.denominator
+
     def prefix_length(size: int) -> int:
-        return size - math.ceil(threshold * size) + 1
+        return size + (-num * size // den) + 1  # size - ⌈t·size⌉ + 1, in integers
 
     for kel, probes in wanted.items():
         names = register.get(kel)
@@ -271,21 +272,25 @@ def similar_names_bulk(items: list[tuple[str, str]], *, limit: int = 3) -> list[
         frequency: dict[str, int] = {}
         for g in itertools.chain.from_iterable(sets):
             frequency[g] = frequency.get(g, 0) + 1
-
-        def order(g, frequency=frequency):
-            return (frequency.get(g, 0), g)
-
-        postings: dict[str, list[int]] = {}
+        # The order: rarest first (fewest candidates), ties by the trigram itself. A probe's
+        # trigrams that no name has come before all others and match nothing.
+        rank = {g: i for i, g in enumerate(sorted(frequency, key=lambda g: (frequency[g], g)))}
+        by_rank = rank.__getitem__
+        postings: dict[int, list[int]] = {}
         for index, b in enumerate(sets):
-            for g in sorted(b, key=order)[: prefix_length(len(b))]:
-                postings.setdefault(g, []).append(index)
+            for r in sorted(map(by_rank, b))[: prefix_length(len(b))]:
+                postings.setdefault(r, []).append(index)
         for n, key in probes:
             a = grams(key)
             if not a:
                 continue
+            known = [rank[g] for g in a if g in rank]
+            length = prefix_length(len(a)) - (len(a) - len(known))
+            if length <= 0:
+                continue
             candidates = set()
-            for g in sorted(a, key=order)[: prefix_length(len(a))]:
-                candidates.update(postings.get(g, ()))
+            for r in sorted(known)[:length]:
+                candidates.update(postings.get(r, ()))
             scored = []
             for index in candidates:
                 b = sets[index]

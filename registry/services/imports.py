@@ -764,7 +764,10 @@ def row_to_data(cells: dict, lookups: Lookups) -> tuple[dict, list[tuple[str, st
     """Cells keyed by column key → (a dict shaped like the API's body, [(key, message)])."""
     data: dict = {}
     problems: list[tuple[str, str]] = []
-    texts = {key: _cell_text(value) for key, value in cells.items()}
+    texts = {
+        key: value.strip() if value.__class__ is str else _cell_text(value)
+        for key, value in cells.items()
+    }
 
     def text(key):
         return texts.get(key, "")
@@ -1266,7 +1269,8 @@ def check_rows(sheet: Sheet, *, progress=None) -> tuple[list[Checked], dict]:
         cells = {key: values[index] for index, key in placed}
         data, problems = row_to_data(cells, lookups)
         for key in required:
-            if not _cell_text(cells.get(key)):
+            value = cells.get(key)
+            if not (value.strip() if value.__class__ is str else _cell_text(value)):
                 problems.append((key, required_message[key]))
         validated, detail = validator.validate(data)
         if detail is not None:
@@ -1303,18 +1307,22 @@ def _find_duplicates(rows: list[Checked]) -> None:
     by_nib: dict[str, tuple[int, str]] = {}
     by_nik: dict[str, list[tuple[int, str, str]]] = {}
     by_phone: dict[str, list[int]] = {}
-    for chunk in _chunks(sorted(nibs)):
-        for pk, nib, status in active.filter(nib__in=chunk).values_list("id", "nib", "status"):
-            by_nib.setdefault(nib, (pk, status))
+    inactive = [EnterpriseStatus.ARCHIVED, EnterpriseStatus.REJECTED]
+    for pk, nib, status in _matching(active, "nib", nibs, ("id", "nib", "status"), inactive):
+        by_nib.setdefault(nib, (pk, status))
     nik_of_hash = {keyed_hash(nik): nik for nik in niks}
-    for chunk in _chunks(sorted(nik_of_hash)):
-        for pk, digest, key, status in active.filter(owner_nik_hash__in=chunk).values_list(
-            "id", "owner_nik_hash", "name_key", "status"
-        ):
-            by_nik.setdefault(nik_of_hash[digest], []).append((pk, key, status))
-    for chunk in _chunks(sorted(phones)):
-        for pk, phone in compared.filter(phone__in=chunk).values_list("id", "phone"):
-            by_phone.setdefault(phone, []).append(pk)
+    for pk, digest, key, status in _matching(
+        active,
+        "owner_nik_hash",
+        nik_of_hash,
+        ("id", "owner_nik_hash", "name_key", "status"),
+        inactive,
+    ):
+        by_nik.setdefault(nik_of_hash[digest], []).append((pk, key, status))
+    for pk, phone in _matching(
+        compared, "phone", phones, ("id", "phone"), [*inactive, EnterpriseStatus.DRAFT]
+    ):
+        by_phone.setdefault(phone, []).append(pk)
     on_postgres = connection.vendor == "postgresql"
     register_names: dict[str, NameIndex] = {}
     if not on_postgres:
@@ -1444,6 +1452,28 @@ def _find_duplicates(rows: list[Checked]) -> None:
                 for pk, other_key, status in same_nik
                 if other_key != key and status != EnterpriseStatus.DRAFT
             ][:3]
+
+
+def _matching(queryset, column: str, values, select: tuple, excluded_statuses: list):
+    """(select…) of the businesses whose ``column`` is one of ``values`` and whose status is not
+    excluded, by id. PostgreSQL: one array parameter per 20,000 values (``IN`` with thousands of
+    parameters costs Django ~8 µs a value to build); others: the queryset, 900 at a time."""
+    values = sorted(values)
+    if connection.vendor != "postgresql":
+        for chunk in _chunks(values):
+            yield from (
+                queryset.filter(**{f"{column}__in": chunk}).order_by("id").values_list(*select)
+            )
+        return
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join(quote(c) for c in select)} FROM {quote(Enterprise._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote(column)} = ANY(%s) AND NOT ({quote('status')} = ANY(%s)) ORDER BY id"
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values, 20_000):
+            cursor.execute(sql, [chunk, [str(s) for s in excluded_statuses]])
+            yield from cursor.fetchall()
 
 
 def _chunks(items: list, size: int = 900):
