@@ -15,15 +15,32 @@ class Command(BaseCommand):
             "--applications", type=int, default=0, help="applications to one new programme"
         )
         parser.add_argument("--seed", type=int, default=2026, help="the same seed, the same data")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="processes generating businesses while this one writes (the rows do not "
+            "depend on it)",
+        )
+        parser.add_argument(
+            "--chunk",
+            type=int,
+            default=50_000,
+            help="businesses per generated chunk (the rows depend on it, as on the seed)",
+        )
 
-    def handle(self, *args, enterprises, applications, seed, **options):
+    def handle(self, *args, enterprises, applications, seed, workers, chunk, **options):
         from registry.seeding import seed_enterprises
 
         if enterprises < 0 or applications < 0:
             raise CommandError("Counts are 0 or more.")
+        if workers < 1 or chunk < 1:
+            raise CommandError("--workers and --chunk are 1 or more.")
         if enterprises:
             self.stdout.write(f"Seeding {enterprises:,} businesses (seed {seed}) …")
-            done = seed_enterprises(count=enterprises, seed=seed, log=self.stdout.write)
+            done = seed_enterprises(
+                count=enterprises, seed=seed, chunk=chunk, workers=workers, log=self.stdout.write
+            )
             times = ", ".join(f"{k} {v:.1f} s" for k, v in done.seconds.items())
             self.stdout.write(
                 self.style.SUCCESS(
