@@ -154,3 +154,30 @@ def test_broker_down_request_succeeds_row_waits_and_the_sweep_delivers_it(
     assert notification_sweep() == {"due": 1, "unstuck": 0, "enqueued": 1}
     sent = wait_for(email.pk, "sent")
     assert (sent.attempts, sent.last_error) == (1, "")
+
+
+def test_worker_delivers_a_batch_queued_by_many_events_once_each(start_worker, settings):
+    from django.db import transaction
+
+    from ikm_portal.notifications.services import notification_queue_many
+    from tests.factories import UserFactory
+
+    settings.NOTIFICATIONS_TASK_BATCH = 2  # three e-mails: a batch of two and one alone
+    people = [UserFactory() for _ in range(3)]
+    wait_for = start_worker()
+    with transaction.atomic():
+        notification_queue_many(
+            messages=[
+                {
+                    "recipient": person,
+                    "template": "application_selected",
+                    "context": {"program_title": "Program"},
+                    "channels": ["email", "in_app"],
+                    "key": f"worker-batch:{person.pk}",
+                }
+                for person in people
+            ]
+        )
+    for email in Notification.objects.filter(channel="email", key__startswith="worker-batch:"):
+        sent = wait_for(email.pk, "sent")
+        assert (sent.attempts, sent.last_error) == (1, "")
