@@ -1,9 +1,11 @@
 """Reading the registry. Every query starts from ``permissions.enterprises_visible_to``."""
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.db import connections
+from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from ikm_portal.core.pagination import Count as CountResult
 from ikm_portal.core.pagination import cheap_count
 from ikm_portal.core.selectors import activity_for
 
@@ -19,12 +21,13 @@ from .models import (
     DuplicateFlag,
     Enterprise,
     EnterpriseClaim,
+    EnterpriseTally,
     FieldChange,
     Product,
     Region,
     mask_nik,
 )
-from .permissions import enterprises_visible_to, sees_full_nik
+from .permissions import enterprises_visible_to, sees_full_nik, sees_whole_register
 
 
 def enterprise_list(*, user):
@@ -200,12 +203,50 @@ def enterprise_queue(*, user):
     )
 
 
-def status_counts(queryset) -> dict[str, int]:
+def _tally(*, kecamatan=None, statuses=(), size_classes=()):
+    rows = EnterpriseTally.objects.all()
+    if kecamatan:
+        rows = rows.filter(kecamatan_id=kecamatan)
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    if size_classes:
+        rows = rows.filter(size_class__in=size_classes)
+    return rows
+
+
+def _use_tally(user, tally) -> bool:
+    # The triggers that keep the tally exist on PostgreSQL only (migration 0007).
+    return (
+        tally is not None
+        and sees_whole_register(user)
+        and connections[EnterpriseTally.objects.db].vendor == "postgresql"
+    )
+
+
+def enterprise_count(*, user, queryset, tally: dict | None = None) -> CountResult:
+    """The count of a list: exact from the maintained tally (models/tally.py) when the user sees
+    the whole register and ``tally`` (``filtersets.tally_filters``) says the filters are only
+    kecamatan, status and size class; else ``cheap_count`` of ``queryset``."""
+    if _use_tally(user, tally):
+        return CountResult(_tally(**tally).aggregate(n=Sum("n"))["n"] or 0)
+    return cheap_count(queryset)
+
+
+def status_counts(queryset, *, user=None, tally: dict | None = None) -> dict[str, int]:
     """{status: count} of a (filtered) queryset, every status present, plus "total" and
     "estimated" (the keys whose count is PostgreSQL's estimate: above 1,000 rows for a tab, as
-    an exact count of a million-row register costs more than the page)."""
+    an exact count of a million-row register costs more than the page). With ``tally`` (see
+    ``enterprise_count``) every count is exact, from one query."""
     counts: dict = {}
     estimated = set()
+    if _use_tally(user, tally):
+        rows = _tally(**{**tally, "statuses": ()}).values("status").annotate(total=Sum("n"))
+        found = {row["status"]: row["total"] for row in rows.order_by()}
+        for status in EnterpriseStatus.values:
+            counts[status] = found.get(status) or 0
+        counts["total"] = sum(counts[s] for s in EnterpriseStatus.values)
+        counts["estimated"] = estimated
+        return counts
     for status in EnterpriseStatus.values:
         # Tabs may say "≈" sooner than the page's own count: six of them per page view.
         count = cheap_count(queryset.filter(status=status), exact_limit=1000)

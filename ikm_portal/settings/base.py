@@ -401,6 +401,11 @@ CELERY_BEAT_SCHEDULE["partnerships-agreements-daily"] = {
     "task": "partnerships.agreements_daily",
     "schedule": crontab(hour=7, minute=0),
 }
+CELERY_BEAT_SCHEDULE["registry-tally-compact"] = {
+    # Fold the register's count deltas (registry/models/tally.py) into one row per bucket.
+    "task": "registry.tasks.tally_compact_task",
+    "schedule": crontab(minute=17),
+}
 CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
     # Close programmes whose window has ended; screen applications whose task was lost.
     "task": "training.programs_sweep",
