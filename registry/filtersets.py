@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from ikm_portal.core.filters import IntegerFilter
+from ikm_portal.core.filters import CachedFormFilterSet, IntegerFilter
 
 from .choices import CertificationKind, EnterpriseStatus, KbliLevel, RegionLevel, SizeClass
 from .models import Certification, Enterprise, Kbli, Product, Region, Sentra
@@ -35,7 +35,7 @@ ORDERING = (
 )
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(CachedFormFilterSet):
     # distinct=False: these filter the business's own columns (no join can repeat a row), and
     # DISTINCT would make PostgreSQL build every matching row of a page before its LIMIT.
     status = django_filters.MultipleChoiceFilter(

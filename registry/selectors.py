@@ -154,6 +154,56 @@ def enterprise_rows(queryset):
     )
 
 
+_PAGE_SQL: str | None = None
+
+
+def _page_sql() -> str:
+    """The page's rows by id, in the order of the ids (PostgreSQL), built once: compiling the
+    ORM's 46-column query cost as much as running it."""
+    global _PAGE_SQL
+    if _PAGE_SQL is None:
+        table = Enterprise._meta.db_table
+        columns = ", ".join(
+            f'{table}."{Enterprise._meta.get_field(name).column}"' for name in LIST_COLUMNS
+        )
+        products, certs = _json_rows_sql("postgresql", table)
+        _PAGE_SQL = (
+            f"SELECT {columns}, ({products}), ({certs})"  # noqa: S608 - constants only
+            " FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, ord)"
+            f" JOIN {table} ON {table}.id = page.id ORDER BY page.ord"
+        )
+    return _PAGE_SQL
+
+
+def enterprise_page_rows(window) -> list[dict]:
+    """The rows of ``enterprise_rows`` for a sliced (filtered, ordered) queryset of businesses.
+    On PostgreSQL the ORM compiles only the ids of the page; the columns come from one SQL built
+    once, with the products and certifications left as the JSON text the database wrote
+    (``orjson.Fragment``, for ``core.renderers.FastJSONRenderer``). Elsewhere, the ORM path."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    connection = connections[window.db]
+    if connection.vendor != "postgresql":
+        return list(enterprise_rows(window))
+    import orjson
+
+    try:
+        ids_sql, params = window.values_list("pk", flat=True).query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter that can match nothing
+        return []
+    nik = Enterprise._meta.get_field("owner_nik")
+    keys = (*LIST_COLUMNS, "products_json", "certifications_json")
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql().replace("{ids}", ids_sql), params)
+        rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["owner_nik"] = nik.from_db_value(row["owner_nik"], None, connection)
+        row["products_json"] = orjson.Fragment(row["products_json"])
+        row["certifications_json"] = orjson.Fragment(row["certifications_json"])
+    return rows
+
+
 # Relevance is ranked among this many of the newest matches: ranking every match of a word in
 # 10% of a million names reads 100,000 rows (over a second); the newest 2,000 are found by
 # walking the primary key (docs/performance.md).

@@ -10,11 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.pagination import LargeListPagination
+from ikm_portal.core.renderers import FastJSONRenderer
 from ikm_portal.datarights.choices import AccessChannel
 
 from .. import selectors, services
@@ -81,6 +83,7 @@ class EnterpriseViewSet(
     permission_classes = [IsAuthenticated, RegistryUser]
     filter_backends = [DjangoFilterBackend]
     filterset_class = EnterpriseFilterSet
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     pagination_class = LargeListPagination
@@ -104,9 +107,10 @@ class EnterpriseViewSet(
             rows = selectors.relevance_window(queryset)
         paginator = self.paginator
         page = paginator.paginate_queryset(
-            selectors.enterprise_rows(rows),
+            rows,
             request,
             self,
+            rows=selectors.enterprise_page_rows,
             counter=lambda: selectors.enterprise_count(
                 user=request.user, queryset=queryset, tally=tally_filters(filterset)
             ),
