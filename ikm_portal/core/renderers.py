@@ -8,8 +8,6 @@ them. Anything orjson does not take as it is (an indented response for the brows
 Decimals, lazy translations, dates in DRF's own format) goes through DRF's renderer unchanged,
 so the output is the same JSON either way."""
 
-import json
-
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -20,7 +18,7 @@ _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029")
 class _FragmentEncoder(JSONEncoder):
     def default(self, obj):
         if isinstance(obj, orjson.Fragment):
-            return json.loads(obj.contents)
+            return orjson.loads(orjson.dumps(obj))  # a Fragment dumps as its own text
         return super().default(obj)
 
 

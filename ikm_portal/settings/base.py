@@ -303,7 +303,7 @@ SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 # --- DRF: one router under /api/v1/, one exception handler for service errors ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "ikm_portal.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
