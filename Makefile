@@ -70,6 +70,11 @@ messages: install
 BENCH_SCALES ?= 100000
 bench: install-dev
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
+	@# wrk, the HTTP load generator (C: it leaves the two cores to the server it measures);
+	@# without it the benchmarks fall back to a Python generator (docs/performance.md).
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || echo "wrk not installed: the HTTP figures use the Python load generator"; }
 	BENCH_SCALES=$(BENCH_SCALES) $(BIN)/python -m bench
 
 clean:

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -89,7 +88,11 @@ def _setup_env() -> bool:
     url = os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/ikm_bench"
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    # Fixed bench-only keys: the seeded NIKs must decrypt in every later run on the same
+    # database (keys derived from a random SECRET_KEY would change each run).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE=")
+    os.environ.setdefault("PERSONAL_DATA_HASH_KEY", "bench-only-personal-data-hash-key")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("LOG_FORMAT", "plain")

@@ -157,12 +157,42 @@ def counting(scale: int, user, *, repeat: int) -> list[dict]:
             Enterprise.objects.filter(kecamatan_id=kec, status="verified", size_class="kecil"),
         ),
     ]
+    from registry import selectors
+
+    tallies = {
+        "whole register": {},
+        "status=verified": {"statuses": ["verified"]},
+        "kecamatan+status+size": {
+            "kecamatan": kec,
+            "statuses": ["verified"],
+            "size_classes": ["kecil"],
+        },
+    }
     rows = []
     for label, qs in cases:
         full = timed(lambda qs=qs: qs.count(), repeat=max(3, repeat // 5), warmup=1)
+        spec = {"kecamatan": None, "statuses": [], "size_classes": [], **tallies[label]}
+
+        def from_tally(qs=qs, spec=spec):
+            return selectors.enterprise_count(user=user, queryset=qs, tally=spec)
+
+        tally_times = timed(from_tally, repeat=repeat, warmup=2)
+        exact = qs.count()
+        got = from_tally()
+        rows.append(
+            result(
+                "2",
+                f"count {label} ({scale:,}) from the maintained tally: {got.value:,} vs {exact:,}",
+                figure=ms(statistics.median(tally_times)),
+                unit="ms",
+                floor=ms(statistics.median(full)),
+                floor_name="full COUNT(*)",
+                target="exact, no full COUNT",
+                ok=got.value == exact and not got.estimated,
+            )
+        )
         cheap = timed(lambda qs=qs: cheap_count(qs), repeat=repeat, warmup=2)
         c = cheap_count(qs)
-        exact = qs.count()
         rows.append(
             result(
                 "2",

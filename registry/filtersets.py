@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from ikm_portal.core.filters import IntegerFilter
+from ikm_portal.core.filters import CachedFormFilterSet, IntegerFilter
 
 from .choices import CertificationKind, EnterpriseStatus, KbliLevel, RegionLevel, SizeClass
 from .models import Certification, Enterprise, Kbli, Product, Region, Sentra
@@ -35,7 +35,7 @@ ORDERING = (
 )
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(CachedFormFilterSet):
     # distinct=False: these filter the business's own columns (no join can repeat a row), and
     # DISTINCT would make PostgreSQL build every matching row of a page before its LIMIT.
     status = django_filters.MultipleChoiceFilter(
@@ -96,13 +96,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_region(self, queryset, name, value):
-        # A code with dots, or without (3573051004) as spreadsheets often carry it.
-        value = value.strip()
-        if value.isdigit() and len(value) in (6, 10):
-            value = ".".join(
-                [value[:2], value[2:4], value[4:6]] + ([value[6:]] if len(value) == 10 else [])
-            )
-        return queryset.filter(**{name: value})
+        return queryset.filter(**{name: region_code(value)})
 
     def filter_kbli(self, queryset, name, value):
         value = value.strip().upper()
@@ -178,6 +172,37 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         return (
             queryset.filter(condition | exact).alias(search_rank=rank).order_by("search_rank", "id")
         )
+
+
+def region_code(value: str) -> str:
+    """A region code with dots, also when written without (3573051004), as spreadsheets often
+    carry it."""
+    value = value.strip()
+    if value.isdigit() and len(value) in (6, 10):
+        value = ".".join(
+            [value[:2], value[2:4], value[4:6]] + ([value[6:]] if len(value) == 10 else [])
+        )
+    return value
+
+
+# The filters whose count the maintained tally answers (models/tally.py): the business's own
+# kecamatan, status and size class. Any other filter, or a search, is counted on the table.
+TALLY_FILTERS = frozenset({"kecamatan", "status", "size_class"})
+IGNORED_FOR_COUNT = frozenset({"ordering"})
+
+
+def tally_filters(filterset) -> dict | None:
+    """{kecamatan, statuses, size_classes} of a valid filterset that only filters on the
+    tally's columns; None when another filter is in use."""
+    data = filterset.form.cleaned_data
+    used = {k for k, v in data.items() if v not in (None, "", [], ())} - IGNORED_FOR_COUNT
+    if not used <= TALLY_FILTERS:
+        return None
+    return {
+        "kecamatan": region_code(data["kecamatan"]) if data.get("kecamatan") else None,
+        "statuses": list(data.get("status") or []),
+        "size_classes": list(data.get("size_class") or []),
+    }
 
 
 def search_words(value: str) -> list[str]:

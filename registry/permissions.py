@@ -34,9 +34,14 @@ def may_use_registry(user) -> bool:
     return not user.is_partner
 
 
+def sees_whole_register(user) -> bool:
+    """Office users see every business: their counts may come from the register's tally."""
+    return is_office(user)
+
+
 def enterprises_visible_to(user):
     qs = Enterprise.objects.all()
-    if is_office(user):
+    if sees_whole_register(user):
         return qs
     if not may_use_registry(user):
         return qs.none()

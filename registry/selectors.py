@@ -1,9 +1,11 @@
 """Reading the registry. Every query starts from ``permissions.enterprises_visible_to``."""
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.db import connections
+from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from ikm_portal.core.pagination import Count as CountResult
 from ikm_portal.core.pagination import cheap_count
 from ikm_portal.core.selectors import activity_for
 
@@ -19,12 +21,13 @@ from .models import (
     DuplicateFlag,
     Enterprise,
     EnterpriseClaim,
+    EnterpriseTally,
     FieldChange,
     Product,
     Region,
     mask_nik,
 )
-from .permissions import enterprises_visible_to, sees_full_nik
+from .permissions import enterprises_visible_to, sees_full_nik, sees_whole_register
 
 
 def enterprise_list(*, user):
@@ -151,6 +154,56 @@ def enterprise_rows(queryset):
     )
 
 
+_PAGE_SQL: str | None = None
+
+
+def _page_sql() -> str:
+    """The page's rows by id, in the order of the ids (PostgreSQL), built once: compiling the
+    ORM's 46-column query cost as much as running it."""
+    global _PAGE_SQL
+    if _PAGE_SQL is None:
+        table = Enterprise._meta.db_table
+        columns = ", ".join(
+            f'{table}."{Enterprise._meta.get_field(name).column}"' for name in LIST_COLUMNS
+        )
+        products, certs = _json_rows_sql("postgresql", table)
+        _PAGE_SQL = (
+            f"SELECT {columns}, ({products}), ({certs})"  # noqa: S608 - constants only
+            " FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, ord)"
+            f" JOIN {table} ON {table}.id = page.id ORDER BY page.ord"
+        )
+    return _PAGE_SQL
+
+
+def enterprise_page_rows(window) -> list[dict]:
+    """The rows of ``enterprise_rows`` for a sliced (filtered, ordered) queryset of businesses.
+    On PostgreSQL the ORM compiles only the ids of the page; the columns come from one SQL built
+    once, with the products and certifications left as the JSON text the database wrote
+    (``orjson.Fragment``, for ``core.renderers.FastJSONRenderer``). Elsewhere, the ORM path."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    connection = connections[window.db]
+    if connection.vendor != "postgresql":
+        return list(enterprise_rows(window))
+    import orjson
+
+    try:
+        ids_sql, params = window.values_list("pk", flat=True).query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter that can match nothing
+        return []
+    nik = Enterprise._meta.get_field("owner_nik")
+    keys = (*LIST_COLUMNS, "products_json", "certifications_json")
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql().replace("{ids}", ids_sql), params)
+        rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["owner_nik"] = nik.from_db_value(row["owner_nik"], None, connection)
+        row["products_json"] = orjson.Fragment(row["products_json"])
+        row["certifications_json"] = orjson.Fragment(row["certifications_json"])
+    return rows
+
+
 # Relevance is ranked among this many of the newest matches: ranking every match of a word in
 # 10% of a million names reads 100,000 rows (over a second); the newest 2,000 are found by
 # walking the primary key (docs/performance.md).
@@ -200,12 +253,71 @@ def enterprise_queue(*, user):
     )
 
 
-def status_counts(queryset) -> dict[str, int]:
+def _tally(*, kecamatan=None, statuses=(), size_classes=()):
+    rows = EnterpriseTally.objects.all()
+    if kecamatan:
+        rows = rows.filter(kecamatan_id=kecamatan)
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    if size_classes:
+        rows = rows.filter(size_class__in=size_classes)
+    return rows
+
+
+def _use_tally(user, tally) -> bool:
+    # The triggers that keep the tally exist on PostgreSQL only (migration 0007).
+    return (
+        tally is not None
+        and sees_whole_register(user)
+        and connections[EnterpriseTally.objects.db].vendor == "postgresql"
+    )
+
+
+def enterprise_count(*, user, queryset, tally: dict | None = None) -> CountResult:
+    """The count of a list: exact from the maintained tally (models/tally.py) when the user sees
+    the whole register and ``tally`` (``filtersets.tally_filters``) says the filters are only
+    kecamatan, status and size class; else ``cheap_count`` of ``queryset``."""
+    if _use_tally(user, tally):
+        return CountResult(_tally_sum(**tally))
+    return cheap_count(queryset)
+
+
+def _tally_sum(*, kecamatan=None, statuses=(), size_classes=()) -> int:
+    # Plain SQL: on the list's hot path compiling the ORM's aggregate cost more than running it.
+    where, params = ["TRUE"], []
+    if kecamatan:
+        where.append("kecamatan_id = %s")
+        params.append(kecamatan)
+    if statuses:
+        where.append("status = ANY(%s)")
+        params.append(list(statuses))
+    if size_classes:
+        where.append("size_class = ANY(%s)")
+        params.append(list(size_classes))
+    with connections[EnterpriseTally.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(sum(n), 0) FROM {EnterpriseTally._meta.db_table}"  # noqa: S608
+            f" WHERE {' AND '.join(where)}",
+            params,
+        )
+        return int(cursor.fetchone()[0])
+
+
+def status_counts(queryset, *, user=None, tally: dict | None = None) -> dict[str, int]:
     """{status: count} of a (filtered) queryset, every status present, plus "total" and
     "estimated" (the keys whose count is PostgreSQL's estimate: above 1,000 rows for a tab, as
-    an exact count of a million-row register costs more than the page)."""
+    an exact count of a million-row register costs more than the page). With ``tally`` (see
+    ``enterprise_count``) every count is exact, from one query."""
     counts: dict = {}
     estimated = set()
+    if _use_tally(user, tally):
+        rows = _tally(**{**tally, "statuses": ()}).values("status").annotate(total=Sum("n"))
+        found = {row["status"]: row["total"] for row in rows.order_by()}
+        for status in EnterpriseStatus.values:
+            counts[status] = found.get(status) or 0
+        counts["total"] = sum(counts[s] for s in EnterpriseStatus.values)
+        counts["estimated"] = estimated
+        return counts
     for status in EnterpriseStatus.values:
         # Tabs may say "≈" sooner than the page's own count: six of them per page view.
         count = cheap_count(queryset.filter(status=status), exact_limit=1000)

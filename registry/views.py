@@ -32,7 +32,7 @@ from .choices import (
     ImportStatus,
     RegistrationSource,
 )
-from .filtersets import EnterpriseFilterSet, division_choices
+from .filtersets import EnterpriseFilterSet, division_choices, tally_filters
 from .models import (
     ChangeRequest,
     Document,
@@ -696,14 +696,23 @@ def register_list(request):
     rows = qs
     if request.GET.get("q", "").strip() and not request.GET.get("ordering") and not nik_search:
         rows = selectors.relevance_window(qs)
-    page = LargePaginator(rows, 25, count_queryset=qs).get_page(request.GET.get("page"))
+    # Filters on kecamatan, status and size class only: exact counts from the tally.
+    tally = tally_filters(filterset) if not nik_search and filterset.is_valid() else None
+    page = LargePaginator(
+        rows,
+        25,
+        count_queryset=qs,
+        counter=lambda: selectors.enterprise_count(user=request.user, queryset=qs, tally=tally),
+    ).get_page(request.GET.get("page"))
     # Counts per status of the same filters without the status filter (the tabs).
     without_status = request.GET.copy()
     without_status.pop("status", None)
     without_status.pop("page", None)
     counts_filterset = EnterpriseFilterSet(without_status, queryset=base)
     counts = selectors.status_counts(
-        counts_filterset.qs if counts_filterset.is_valid() and not nik_search else qs
+        counts_filterset.qs if counts_filterset.is_valid() and not nik_search else qs,
+        user=request.user,
+        tally=tally,
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -16,3 +16,21 @@ class IntegerFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", -DB_INT_MAX)
         kwargs.setdefault("max_value", DB_INT_MAX)
         super().__init__(*args, **kwargs)
+
+
+class CachedFormFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is built once per FilterSet class, not per request.
+
+    django-filter builds every filter's form field and a new Form class on each request (about
+    2 ms for a dozen filters, as much as the page query on a million rows). The fields do not
+    depend on the request here — static choices and querysets; the form's own deep copy still
+    gives each request fresh fields, so a view may dress them. A FilterSet with per-request
+    fields (a queryset callable of the request) must not use this."""
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_cached_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._cached_form_class = form_class
+        return form_class

@@ -63,7 +63,9 @@ class LargeListPagination(PageNumberPagination):
     count is marked by the ``X-Count-Estimated: true`` header. ``rows`` turns the sliced
     queryset into the page's items (e.g. ``.values()`` with the columns the list shows)."""
 
-    def paginate_queryset(self, queryset, request, view=None, rows=None, count_queryset=None):
+    def paginate_queryset(
+        self, queryset, request, view=None, rows=None, count_queryset=None, counter=None
+    ):
         self.request = request
         size = self.get_page_size(request)
         try:
@@ -82,7 +84,10 @@ class LargeListPagination(PageNumberPagination):
         if self.number == 1 and not self.has_next:
             self.count = Count(len(items))
         else:
-            self.count = cheap_count(queryset if count_queryset is None else count_queryset)
+            if counter is not None:  # the list knows a cheaper exact count (a maintained tally)
+                self.count = counter()
+            else:
+                self.count = cheap_count(queryset if count_queryset is None else count_queryset)
             if self.count.estimated:  # an estimate below what we have seen is plainly wrong
                 low = offset + len(items) + (1 if self.has_next else 0)
                 self.count = Count(max(self.count.value, low), estimated=True)
@@ -119,15 +124,19 @@ class LargeListPagination(PageNumberPagination):
 
 class LargePaginator(Paginator):
     """Django's Paginator for pages over large tables: the count comes from ``cheap_count``
-    (of ``count_queryset`` when the rows are a narrower query, e.g. a relevance window);
+    (of ``count_queryset`` when the rows are a narrower query, e.g. a relevance window), or from
+    ``counter`` (a callable returning a ``Count``) when the list knows a cheaper exact one;
     ``count_estimated`` tells the template to say "about"."""
 
-    def __init__(self, object_list, per_page, *args, count_queryset=None, **kwargs):
+    def __init__(self, object_list, per_page, *args, count_queryset=None, counter=None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.count_queryset = count_queryset
+        self.counter = counter
 
     @cached_property
     def _cheap(self) -> Count:
+        if self.counter is not None:
+            return self.counter()
         return cheap_count(self.object_list if self.count_queryset is None else self.count_queryset)
 
     @cached_property

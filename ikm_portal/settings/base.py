@@ -303,7 +303,7 @@ SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 # --- DRF: one router under /api/v1/, one exception handler for service errors ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "ikm_portal.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -400,6 +400,11 @@ CELERY_BEAT_SCHEDULE["partnerships-agreements-daily"] = {
     # Every morning: expire agreements past their end date; remind the office 30 days before.
     "task": "partnerships.agreements_daily",
     "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["registry-tally-compact"] = {
+    # Fold the register's count deltas (registry/models/tally.py) into one row per bucket.
+    "task": "registry.tasks.tally_compact_task",
+    "schedule": crontab(minute=17),
 }
 CELERY_BEAT_SCHEDULE["training-programs-sweep"] = {
     # Close programmes whose window has ended; screen applications whose task was lost.

@@ -3,22 +3,25 @@ the selectors) and writes through the services the pages use."""
 
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ikm_portal.core.crypto import keyed_hash
 from ikm_portal.core.pagination import LargeListPagination
+from ikm_portal.core.renderers import FastJSONRenderer
 from ikm_portal.datarights.choices import AccessChannel
 
 from .. import selectors, services
 from ..choices import EnterpriseStatus, HistorySource, RegistrationSource
-from ..filtersets import EnterpriseFilterSet, KbliFilterSet, RegionFilterSet
+from ..filtersets import EnterpriseFilterSet, KbliFilterSet, RegionFilterSet, tally_filters
 from ..models import DuplicateFlag, ImportJob, Kbli, Region
 from ..permissions import (
     OfficeOnly,
@@ -80,6 +83,7 @@ class EnterpriseViewSet(
     permission_classes = [IsAuthenticated, RegistryUser]
     filter_backends = [DjangoFilterBackend]
     filterset_class = EnterpriseFilterSet
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     pagination_class = LargeListPagination
@@ -92,13 +96,24 @@ class EnterpriseViewSet(
     def list(self, request, *args, **kwargs):
         """One query for the page (``.values()`` rows with their products and certifications as
         JSON) and at most two cheap ones for the count (docs/performance.md)."""
-        queryset = self.filter_queryset(self.get_queryset())
+        # The backend's own steps, keeping the filterset: its values say whether the count can
+        # come from the maintained tally (exact, without counting rows).
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        queryset = filterset.qs
         rows = queryset
         if request.query_params.get("q", "").strip() and not request.query_params.get("ordering"):
             rows = selectors.relevance_window(queryset)
         paginator = self.paginator
         page = paginator.paginate_queryset(
-            selectors.enterprise_rows(rows), request, self, count_queryset=queryset
+            rows,
+            request,
+            self,
+            rows=selectors.enterprise_page_rows,
+            counter=lambda: selectors.enterprise_count(
+                user=request.user, queryset=queryset, tally=tally_filters(filterset)
+            ),
         )
         return paginator.get_paginated_response(enterprise_list_data(page, user=request.user))
 

@@ -14,6 +14,7 @@ from .enterprise import (
     product_names_of,
 )
 from .reference import Kbli, Region, Sentra
+from .tally import EnterpriseTally
 from .workflow import (
     ChangeRequest,
     Document,
@@ -39,6 +40,7 @@ __all__ = [
     "DuplicateFlag",
     "Enterprise",
     "EnterpriseClaim",
+    "EnterpriseTally",
     "FacilitationRecord",
     "FieldChange",
     "ImportJob",
