@@ -201,10 +201,40 @@ def main() -> None:
         "meta": meta,
         "results": results,
     }
+    meta["load_average_end"] = os.getloadavg()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for name in ("latest.json", f"bench-{stamp}.json"):
         (out / name).write_text(json.dumps(payload, indent=2, default=str))
-    print(f"saved {out / 'latest.json'}")
+    (out / "latest.md").write_text(markdown_table(results))
+    print(
+        f"saved {out / 'latest.json'} and {out / 'latest.md'} (the table for docs/performance.md)"
+    )
+
+
+def markdown_table(results: list[dict]) -> str:
+    """The table of docs/performance.md: figure, floor of the same run, ratio, target, met."""
+
+    def number(value):
+        return "" if value is None else f"{value:,}"
+
+    lines = [
+        "| # | benchmark | figure | floor (same run) | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        extra = ", ".join(
+            f"{k} {v}"
+            for k, v in r.items()
+            if k in ("p95_ms", "median_ms", "queries", "errors", "best_s", "cpu_s") and v
+        )
+        figure = f"{number(r['figure'])} {r['unit']}" + (f" ({extra})" if extra else "")
+        floor = f"{number(r.get('floor'))} — {r.get('floor_name', '')}" if r.get("floor") else ""
+        met = {True: "yes", False: "**no**", None: ""}[r.get("ok")]
+        lines.append(
+            f"| {r['bench']} | {r['name'].strip()} | {figure} | {floor} | "
+            f"{number(r.get('ratio'))} | {r.get('target', '')} | {met} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
