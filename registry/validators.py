@@ -4,12 +4,13 @@ stored form or raises a ValidationError whose message names the field."""
 import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.validators import normalize_phone
 
-from .choices import Gender
+from .choices import VILLAGE_LEVELS, Gender, KbliLevel
 
 __all__ = [
     "gender_from_nik",
@@ -109,10 +110,6 @@ def validate_year_established(value: int, *, today: datetime.date | None = None)
 
 def validate_kelurahan(region) -> None:
     """A business address must be in a kelurahan or desa of this installation's REGION_CODE."""
-    from django.conf import settings
-
-    from .choices import VILLAGE_LEVELS
-
     if region is None:
         return
     if region.level not in VILLAGE_LEVELS or not region.code.startswith(f"{settings.REGION_CODE}."):
@@ -132,8 +129,6 @@ def _region_name(code: str) -> str:
 
 def validate_kbli_for_product(kbli) -> None:
     """Product lines use five-digit codes of section C (industri pengolahan, divisions 10-33)."""
-    from .choices import KbliLevel
-
     if kbli.level != KbliLevel.CLASS or not (10 <= int(kbli.code[:2]) <= 33):
         raise ValidationError(
             _("The KBLI code must be a five-digit code of section C (divisions 10–33)."),

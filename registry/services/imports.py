@@ -1121,6 +1121,13 @@ def _compile_field(field):
     integer = isinstance(field, f.IntegerField) and (
         kind.to_internal_value is f.IntegerField.to_internal_value
     )
+    if (
+        kind is f.DecimalField
+        and field.max_digits is not None
+        and field.decimal_places is not None
+        and not field.localize
+    ):
+        convert = _decimal_converter(field)
     highest, lowest, characters = checks.highest, checks.lowest, checks.characters
 
     def other(value):
@@ -1139,6 +1146,38 @@ def _compile_field(field):
         return value
 
     return other
+
+
+def _decimal_converter(field):
+    """DRF's DecimalField.to_internal_value for a Decimal within the field's digits: its
+    precision checks, then the quantize, which only adds zeros there (so neither the context's
+    rounding nor its precision can change the value). Anything else goes to DRF's."""
+    from decimal import Context
+
+    drf = field.to_internal_value
+    places, digits = field.decimal_places, field.max_digits
+    whole = field.max_whole_digits
+    step = Decimal(1).scaleb(-places)
+    context = Context(prec=digits)
+
+    def convert(value):
+        if type(value) is not Decimal or not value.is_finite():
+            return drf(value)
+        _sign, digit_tuple, exponent = value.as_tuple()
+        if exponent >= 0:  # the three cases of DRF's validate_precision
+            total = integral = len(digit_tuple) + exponent
+            fraction = 0
+        elif len(digit_tuple) > -exponent:
+            total = len(digit_tuple)
+            integral, fraction = total + exponent, -exponent
+        else:
+            total = fraction = -exponent
+            integral = 0
+        if total > digits or fraction > places or (whole is not None and integral > whole):
+            return drf(value)  # DRF raises the precise message
+        return value.quantize(step, context=context)
+
+    return convert
 
 
 def _compile_serializer(serializer):

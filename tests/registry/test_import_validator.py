@@ -286,3 +286,29 @@ def test_every_bad_case_is_refused_by_someone(lookups):
         data, problems = imports.row_to_data(GOOD | cells, lookups)
         _validated, detail = imports.RowValidator(lookups).validate(data)
         assert (not problems and detail is None) == (case in fine), case
+
+
+DECIMALS = ["0", "0.5", "12000", "12000.00", "1E+3", "1E+13", "1E+14", "99999999999999.99"]
+DECIMALS += ["999999999999999", "0.001", "-5", "0.000001", "0.0000001", "1234567.891", "-7.9666"]
+DECIMALS += ["112.632612", "180.0000001", "NaN", "Infinity", "-Infinity", "1E-30", "123.4E-2"]
+
+
+@pytest.mark.parametrize("text", DECIMALS)
+@pytest.mark.parametrize("field", ["latitude", "products.capacity_per_year"])
+def test_the_decimal_fast_path_is_drfs(lookups, text, field):
+    serializer = imports.RowValidator(lookups).serializer
+    api_field = (
+        serializer.fields["products"].child.fields["capacity_per_year"]
+        if field.startswith("products")
+        else serializer.fields[field]
+    )
+    fast = imports._decimal_converter(api_field)
+    try:
+        expected = ("ok", str(api_field.to_internal_value(Decimal(text))))
+    except DRFValidationError as exc:
+        expected = ("error", _plain(exc.detail))
+    try:
+        got = ("ok", str(fast(Decimal(text))))
+    except DRFValidationError as exc:
+        got = ("error", _plain(exc.detail))
+    assert got == expected
