@@ -976,6 +976,14 @@ def seed_enterprises(
             t0 = time.perf_counter()
             if replica:
                 cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+                # The replica role also kept the register's tally triggers from firing
+                # (models/tally.py): count the new businesses into it, in this transaction.
+                cursor.execute(
+                    "INSERT INTO registry_enterprisetally (kecamatan_id, status, size_class, n)"
+                    " SELECT kecamatan_id, status, size_class, count(*) FROM registry_enterprise"
+                    " WHERE id >= %s GROUP BY 1, 2, 3",
+                    [first_id],
+                )
             # The unique indexes are constraints: built before the commit, so rows that break
             # one roll everything back.
             for index in dropped:

@@ -165,3 +165,15 @@ def test_tally_filters_only_for_kecamatan_status_and_size(params, expected):
 def test_compaction_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["registry-tally-compact"]
     assert entry["task"] == tally_compact_task.name == "registry.tasks.tally_compact_task"
+
+
+@pytest.mark.postgres
+def test_seed_scale_keeps_the_tally_exact_also_when_topping_up():
+    from registry.seeding import seed_enterprises
+
+    call_command("load_demo", reference_only=True)
+    EnterpriseFactory(verified=True, products=0)
+    seed_enterprises(count=80, seed=3, chunk=30, workers=1)
+    seed_enterprises(count=40, seed=4, chunk=30, workers=1)
+    assert tally_mismatches() == []
+    assert _sum() == Enterprise.objects.count() == 121
