@@ -1971,7 +1971,13 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 
 def copy_writes() -> bool:
-    return connection.vendor == "postgresql" and getattr(settings, "REGISTRY_IMPORT_COPY", True)
+    """COPY on PostgreSQL through psycopg2 (its ``copy_expert``); bulk_create otherwise, or
+    with the setting REGISTRY_IMPORT_COPY = False."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.Database.__name__ == "psycopg2"
+        and getattr(settings, "REGISTRY_IMPORT_COPY", True)
+    )
 
 
 def _copy_converter(model_field):
