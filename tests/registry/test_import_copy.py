@@ -95,6 +95,7 @@ def snapshot() -> dict:
 
 def run_import(staff, settings, *, copy: bool, mode=ImportMode.VALID_ROWS) -> dict:
     settings.REGISTRY_IMPORT_COPY = copy
+    assert imports.copy_writes() is copy
     job = start(staff, xlsx(rows(), headers=HEADERS + EXTRA), mode=mode)
     job = imports.import_confirm(job=job, actor=staff)
     assert (job.status, job.created_count) == (ImportStatus.DONE, 8)
@@ -133,6 +134,7 @@ def test_copy_reports_a_row_registered_after_the_check(
 ):
     monkeypatch.setattr(imports, "COPY_CHUNK", chunk)
     settings.REGISTRY_IMPORT_COPY = True
+    assert imports.copy_writes()
     job = start(staff, xlsx([good_row(1), good_row(2), good_row(3)]))
     with job.file.open("rb") as fh:
         sheet = imports.read_sheet(fh, file_format="xlsx")
