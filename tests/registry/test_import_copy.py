@@ -159,3 +159,37 @@ def test_copy_all_or_nothing_writes_nothing_on_a_collision(reference, staff, set
     assert job.status == ImportStatus.FAILED
     assert Enterprise.objects.filter(source="import").count() == 0
     assert ImportJob.objects.get(pk=job.pk).created_count == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_outside_a_transaction_write_the_same_rows(
+    reference, staff, settings, monkeypatch
+):
+    """Outside a transaction (a worker, the bench) two writer connections COPY chunks at once;
+    the flags, and a row registered meanwhile, are written after them."""
+    from django.db import connection as db
+
+    monkeypatch.setattr(imports, "COPY_CHUNK", 2)
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    Sentra.objects.create(name="Sentra Tempe", active=True)
+    VerifiedEnterpriseFactory(nib="", name="Usaha Contoh 3 Jaya", phone="+6281310000004")
+    assert not db.in_atomic_block
+    orm = run_import(staff, settings, copy=False)
+    Enterprise.objects.filter(source="import").delete()
+    ActivityLog.objects.filter(action="enterprise.import").delete()
+    calls = []
+    real = imports._write_copy_parallel
+    monkeypatch.setattr(
+        imports, "_write_copy_parallel", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    copied = run_import(staff, settings, copy=True)
+    assert calls == [1]
+    assert copied == orm
+
+    job = start(staff, xlsx([good_row(11), good_row(12), good_row(13)]))
+    with job.file.open("rb") as fh:
+        checked, _meta = imports.check_rows(imports.read_sheet(fh, file_format="xlsx"))
+    VerifiedEnterpriseFactory(nib=good_row(13)[5], name="Lain")  # registered meanwhile
+    job = imports.import_run(job_id=job.pk, actor=staff, checked=checked)
+    assert (job.status, job.created_count, job.error_rows) == (ImportStatus.DONE, 2, 1)
+    assert job.processed_rows == 3  # as before: every valid row was processed
