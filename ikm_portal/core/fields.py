@@ -65,6 +65,8 @@ class KeyedHashField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        if not self.db_index:  # the default here is indexed: say so when it is not
+            kwargs["db_index"] = False
         return name, path, args, kwargs
 
     def check(self, **kwargs):

@@ -59,11 +59,13 @@ class Enterprise(TimeStampedModel):
     # Encrypted at rest (ikm_portal/core/fields.py); exact search and uniqueness go through the
     # keyed hash beside it, which every save recomputes.
     owner_nik = EncryptedTextField(_("owner's NIK"), blank=True)
-    owner_nik_hash = KeyedHashField(source="owner_nik")
+    # Indexed plainly in Meta: a pattern (LIKE) index of a hash, a phone or an NIB serves no
+    # query and costs every write (docs/performance.md).
+    owner_nik_hash = KeyedHashField(source="owner_nik", db_index=False)
     owner_gender = models.CharField(
         _("owner's gender"), max_length=6, choices=Gender.choices, blank=True
     )
-    phone = models.CharField(_("mobile phone"), max_length=16, blank=True, db_index=True)
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
 
     # --- Business ---
@@ -75,7 +77,7 @@ class Enterprise(TimeStampedModel):
     # The names of the product lines, kept by the services that write products: the search
     # reads them from the business's own row (one index, docs/performance.md).
     product_names = models.TextField(blank=True, editable=False)
-    nib = models.CharField(_("NIB"), max_length=13, blank=True, db_index=True)
+    nib = models.CharField(_("NIB"), max_length=13, blank=True)
     npwp = models.CharField(_("NPWP"), max_length=16, blank=True)
     legal_form = models.CharField(
         _("legal form"), max_length=14, choices=LegalForm.choices, blank=True
@@ -98,6 +100,7 @@ class Enterprise(TimeStampedModel):
         verbose_name=_("kelurahan"),
         null=True,
         blank=True,
+        db_index=False,  # the first column of a composite index in Meta
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -106,6 +109,7 @@ class Enterprise(TimeStampedModel):
         verbose_name=_("kecamatan"),
         null=True,
         blank=True,
+        db_index=False,  # the first column of a composite index in Meta
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
@@ -221,6 +225,9 @@ class Enterprise(TimeStampedModel):
                 name="registry_ent_kec_st_size_name",
             ),
             models.Index(fields=["size_class", "status"], name="registry_ent_size_status"),
+            models.Index(fields=["owner_nik_hash"], name="registry_ent_nik_hash"),
+            models.Index(fields=["phone"], name="registry_ent_phone"),
+            models.Index(fields=["nib"], name="registry_ent_nib"),
             models.Index(fields=["name"], name="registry_ent_name"),
             models.Index(fields=["workers_total"], name="registry_ent_workers"),
             # Near-duplicate names are compared within a kelurahan: with the status included
