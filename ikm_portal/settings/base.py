@@ -290,6 +290,8 @@ NOTIFICATIONS_RETRY_MAX = env.int("NOTIFICATIONS_RETRY_MAX", default=1800)
 # The sweep re-enqueues rows still queued this many seconds after they were due.
 NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=120)
 NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+# Rows handed to the workers in one deliver_many message (each row is still claimed alone).
+NOTIFICATIONS_TASK_BATCH = env.int("NOTIFICATIONS_TASK_BATCH", default=100)
 # WhatsApp and SMS gateways (HTTP). Without an API URL the channel is off.
 WHATSAPP_API_URL = env.str("WHATSAPP_API_URL", default="")
 WHATSAPP_API_TOKEN = env.str("WHATSAPP_API_TOKEN", default="")
