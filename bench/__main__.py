@@ -225,7 +225,18 @@ def markdown_table(results: list[dict]) -> str:
         extra = ", ".join(
             f"{k} {v}"
             for k, v in r.items()
-            if k in ("p95_ms", "median_ms", "queries", "errors", "best_s", "cpu_s") and v
+            if k
+            in (
+                "p95_ms",
+                "median_ms",
+                "queries",
+                "errors",
+                "best_s",
+                "cpu_s",
+                "seconds",
+                "delivered",
+            )
+            or k in ("lost", "duplicates")
         )
         figure = f"{number(r['figure'])} {r['unit']}" + (f" ({extra})" if extra else "")
         floor = f"{number(r.get('floor'))} — {r.get('floor_name', '')}" if r.get("floor") else ""
