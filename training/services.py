@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ikm_portal.core.exceptions import ApplicationError, Conflict, InvalidTransition, NotEligible
 from ikm_portal.core.models import ActivityLog
-from ikm_portal.core.services import activity_log
+from ikm_portal.core.services import activity_log, activity_log_entry
 from ikm_portal.core.uploads import validate_upload
 from ikm_portal.datarights.choices import AccessAction
 from ikm_portal.datarights.services import Subject, access_log_record
@@ -1205,29 +1204,6 @@ def _per_row(rows: list, name: str):
     if len(by_value) == 1:
         return next(iter(by_value))
     return Case(*[When(pk__in=pks, then=Value(value)) for value, pks in by_value.items()])
-
-
-def activity_log_entry(
-    *,
-    target,
-    action: str,
-    actor=None,
-    from_state: str = "",
-    to_state: str = "",
-    reason: str = "",
-    data: dict | None = None,
-) -> ActivityLog:
-    """The unsaved row ``activity_log`` would write, for a ``bulk_create`` of many."""
-    return ActivityLog(
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        object_id=str(target.pk),
-        action=action,
-        from_state=from_state or "",
-        to_state=to_state or "",
-        reason=reason or "",
-        data=data or {},
-    )
 
 
 # =============================================================================================

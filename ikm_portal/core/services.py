@@ -30,7 +30,31 @@ def activity_log(
     reason: str = "",
     data: dict | None = None,
 ) -> ActivityLog:
-    return ActivityLog.objects.create(
+    entry = activity_log_entry(
+        target=target,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
+    )
+    entry.save()
+    return entry
+
+
+def activity_log_entry(
+    *,
+    target: models.Model,
+    action: str,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> ActivityLog:
+    """The unsaved row ``activity_log`` writes, for a ``bulk_create`` of many."""
+    return ActivityLog(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         object_id=str(target.pk),
